@@ -1,0 +1,102 @@
+"""Changelogs: truncated when embedded in search results, complete from the changelog endpoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.sandbox import SandboxServer
+
+
+def _essence(histories: list[dict]) -> list[tuple]:
+    """What a history says, without its links (the server rewrites them to its own address)."""
+    return [(h["id"], h["created"], h["author"]["accountId"], h["items"]) for h in histories]
+
+
+def _walk_changelog(http, first_url: str) -> list[dict]:
+    pages, url = [], first_url
+    while url:
+        response = http.get(url)
+        assert response.status_code == 200, response.text
+        pages.append(response.json())
+        url = pages[-1].get("nextPage")
+    return pages
+
+
+def test_embedded_changelog_is_truncated_for_long_histories(sandbox, http, org):
+    noisy = org.truth.noisy_issue_keys
+    assert len(noisy) >= 3
+    page = http.get(
+        f"{sandbox.url}/rest/api/3/search/jql",
+        params={
+            "jql": f"key in ({', '.join(noisy)})",
+            "fields": "summary",
+            "expand": "changelog",
+        },
+    ).json()
+    assert len(page["issues"]) == len(noisy)
+    for issue in page["issues"]:
+        changelog = issue["changelog"]
+        full = org.changelogs[issue["id"]]
+        assert changelog["total"] == len(full) >= 250
+        assert changelog["startAt"] == 0
+        assert _essence(changelog["histories"]) == _essence(full[:100])  # the oldest first
+        assert changelog["maxResults"] == len(changelog["histories"]) == 100
+
+
+def test_short_changelogs_are_embedded_whole(sandbox, http, org):
+    page = http.get(
+        f"{sandbox.url}/rest/api/3/search/jql",
+        params={
+            "jql": "project = DATA",
+            "fields": "summary",
+            "expand": "changelog",
+            "maxResults": 100,
+        },
+    ).json()
+    short = [i for i in page["issues"] if len(org.changelogs[i["id"]]) <= 100]
+    assert short
+    for issue in short:
+        assert _essence(issue["changelog"]["histories"]) == _essence(org.changelogs[issue["id"]])
+        assert issue["changelog"]["total"] == len(issue["changelog"]["histories"])
+
+
+@pytest.mark.parametrize(("version", "use_id"), [("3", False), ("2", True)])
+def test_changelog_endpoint_pages_through_every_history(sandbox, http, org, version, use_id):
+    key = org.truth.noisy_issue_keys[1]
+    issue_id = next(i["id"] for i in org.issues if i["key"] == key)
+    reference = issue_id if use_id else key
+    pages = _walk_changelog(
+        http, f"{sandbox.url}/rest/api/{version}/issue/{reference}/changelog?maxResults=70"
+    )
+    histories = [h for page in pages for h in page["values"]]
+    assert _essence(histories) == _essence(org.changelogs[issue_id])
+    assert [page["startAt"] for page in pages] == list(range(0, len(histories), 70))
+    assert [page["isLast"] for page in pages] == [False] * (len(pages) - 1) + [True]
+    assert all(page["total"] == len(histories) and page["maxResults"] == 70 for page in pages)
+    assert "nextPage" not in pages[-1]
+
+
+def test_changelog_page_size_defaults_to_and_is_capped_at_100(sandbox, http, org):
+    key = org.truth.noisy_issue_keys[2]
+    url = f"{sandbox.url}/rest/api/3/issue/{key}/changelog"
+    assert len(http.get(url).json()["values"]) == 100
+    assert http.get(url, params={"maxResults": 1000}).json()["maxResults"] == 100
+
+
+def test_embedded_cap_is_configurable(org, http):
+    key = org.truth.noisy_issue_keys[0]
+    with SandboxServer(org, embedded_changelog_cap=5) as server:
+        (issue,) = http.get(
+            f"{server.url}/rest/api/3/search/jql",
+            params={"jql": f"key = {key}", "expand": "changelog"},
+        ).json()["issues"]
+    assert issue.keys() == {"id", "changelog"}  # no fields asked for: the id-only form
+    assert len(issue["changelog"]["histories"]) == 5
+    assert issue["changelog"]["total"] == len(org.changelogs[issue["id"]])
+
+
+def test_unknown_issue_is_404(sandbox, http):
+    for reference in ("PAY-999999", "99999999"):
+        response = http.get(f"{sandbox.url}/rest/api/3/issue/{reference}/changelog")
+        assert response.status_code == 404
+        assert response.json()["errorMessages"]

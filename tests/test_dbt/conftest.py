@@ -1,0 +1,90 @@
+"""Builds the dbt project against hand-made landing data in a throwaway warehouse."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.classify import write_classification
+from ingest.landing import BatchWriter
+from ingest.normalize import CHANGELOG_SCHEMA, ISSUE_SCHEMA, STATUS_SCHEMA, frame
+
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+DBT = str(Path(sys.executable).parent / "dbt")
+
+STATUSES = [
+    {"status_id": "1", "status_name": "To Do", "status_category": "new"},
+    {"status_id": "3", "status_name": "In Progress", "status_category": "indeterminate"},
+    {"status_id": "10001", "status_name": "Done", "status_category": "done"},
+]
+
+
+def land(
+    landing_dir: Path, issues: list[dict], changelog: list[dict], batch_id: str = "b1"
+) -> None:
+    issue_rows = []
+    for issue in issues:
+        row = {**dict.fromkeys(ISSUE_SCHEMA), "labels": [], "components": [], "sprint_ids": []}
+        row.update(raw_json="{}", **issue)
+        issue_rows.append(row)
+    changelog_rows = [dict(dict.fromkeys(CHANGELOG_SCHEMA), **item) for item in changelog]
+    with BatchWriter(landing_dir, batch_id) as batch:
+        batch.write_part("statuses", frame(STATUSES, STATUS_SCHEMA))
+        batch.write_part("issues", frame(issue_rows, ISSUE_SCHEMA))
+        batch.write_part("changelog_items", frame(changelog_rows, CHANGELOG_SCHEMA))
+        batch.commit({})
+
+
+@pytest.fixture(scope="module")
+def build_warehouse(tmp_path_factory) -> Callable[..., duckdb.DuckDBPyConnection]:
+    """Land the given rows, classify them, run `dbt build`, return a read-only connection."""
+    connections = []
+
+    def build(issues: list[dict], changelog: list[dict]) -> duckdb.DuckDBPyConnection:
+        tmp_path = tmp_path_factory.mktemp("warehouse")
+        landing, classified, database = (
+            tmp_path / "landing",
+            tmp_path / "classified.parquet",
+            tmp_path / "build.duckdb",
+        )
+        land(landing, issues, changelog)
+        write_classification(landing, classified)
+        dbt_vars = {
+            "landing_dir": str(landing),
+            "classified_path": str(classified),
+            "build_db_path": str(database),
+        }
+        completed = subprocess.run(
+            [
+                DBT,
+                "--no-use-colors",
+                "build",
+                "--vars",
+                json.dumps(dbt_vars),
+                "--target-path",
+                str(tmp_path / "target"),
+                "--log-path",
+                str(tmp_path / "logs"),
+                "--project-dir",
+                str(DBT_PROJECT),
+                "--profiles-dir",
+                str(DBT_PROJECT),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=DBT_PROJECT,
+        )
+        assert completed.returncode == 0, completed.stdout[-4000:]
+        connection = duckdb.connect(str(database), read_only=True)
+        connections.append(connection)
+        return connection
+
+    yield build
+    for connection in connections:
+        connection.close()
