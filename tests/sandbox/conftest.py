@@ -14,7 +14,9 @@ from openapi_schema_validator import OAS30ReadValidator
 
 from ingest.sandbox import SandboxServer, generate_org
 
-_REFERENCE = Path(os.environ.get("JIRA_REFERENCE_DIR", "/work/shared/jira-reference"))
+# shared/ sits beside the repository (read-only reference material)
+_DEFAULT_REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "jira-reference"
+_REFERENCE = Path(os.environ.get("JIRA_REFERENCE_DIR", _DEFAULT_REFERENCE))
 PLATFORM_SPEC = _REFERENCE / "openapi" / "jira-platform-v3.openapi.json"
 
 
@@ -59,7 +61,9 @@ def search_pages(sandbox, http) -> Callable[..., list[dict]]:
 def openapi_components() -> dict:
     """The spec's components, loaded once: the file is large."""
     if not PLATFORM_SPEC.exists():
-        pytest.skip(f"Jira OpenAPI description not found at {PLATFORM_SPEC}")
+        pytest.fail(
+            f"Jira OpenAPI description not found at {PLATFORM_SPEC}: set JIRA_REFERENCE_DIR"
+        )
     components = json.loads(PLATFORM_SPEC.read_text())["components"]
     # Jira sends null for absent values in changelog items (the spec's own example for
     # GET /issue/{issueIdOrKey}/changelog does), though ChangeDetails omits `nullable`.

@@ -20,7 +20,11 @@ from ingest.fields import (
 
 # "The Public Jira Dataset" (Montgomery, Lüders, Maalej, MSR 2022), CC BY 4.0: real
 # GET /rest/api/2/field responses per public instance. Read in place, never copied.
-DATASET = Path("/work/shared/jira-reference/public-jira-dataset/jira_field_information.json")
+# shared/ sits beside the repository (read-only reference material)
+DATASET = (
+    Path(__file__).resolve().parents[3]
+    / "shared/jira-reference/public-jira-dataset/jira_field_information.json"
+)
 CATALOGUES: dict[str, list[dict]] = json.loads(DATASET.read_text()) if DATASET.exists() else {}
 INSTANCES = sorted(CATALOGUES)
 needs_dataset = pytest.mark.skipif(not CATALOGUES, reason=f"{DATASET} not available")
