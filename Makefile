@@ -7,7 +7,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test test-fast dev sandbox lint clean
+.PHONY: install demo test test-fast bench dev sandbox lint clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e"
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
 
 dev: $(STAMP)
 	bash scripts/dev.sh

@@ -1,65 +1,229 @@
-"""One extraction run: Jira -> one immutable landing batch."""
+"""One extraction run: Jira -> one immutable landing batch.
+
+Incremental by default: the high-water mark of a scope is the newest `updated` landed for it, read
+back from the committed batch manifests. It is written inside the batch it describes, so it can
+only advance once that batch is durably landed, and a crashed run simply runs again.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import hashlib
+import json
+import queue
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ingest.fields import discover_fields
-from ingest.jira_client import JiraReader
-from ingest.landing import BatchWriter
+import polars as pl
+
+from ingest.fields import FieldMap, discover_fields
+from ingest.jira_client import JiraReader, JiraSettings
+from ingest.jira_dates import parse_jira_datetime
+from ingest.landing import MANIFEST, BatchWriter, committed_batches, part_glob
 from ingest.normalize import (
+    BOARD_SCHEMA,
     CHANGELOG_SCHEMA,
+    DELETION_SCHEMA,
+    FIELD_SCHEMA,
+    ISSUE_LINK_SCHEMA,
     ISSUE_SCHEMA,
+    SPRINT_SCHEMA,
     STATUS_SCHEMA,
+    USER_SCHEMA,
+    WORKLOG_SCHEMA,
+    board_rows,
     changelog_rows,
+    field_rows,
     frame,
+    issue_link_rows,
     issue_row,
+    sprint_rows,
     status_rows,
+    user_rows,
+    worklog_rows,
 )
 
 # Every field: the raw JSON is the landing's record of what Jira said, so that a later rule on any
 # field (an "Impact" field, a tier field) needs no re-extraction.
 ALL_FIELDS = ["*all"]
+PAGE_QUEUE_PER_WORKER = 2  # pages buffered between fetching workers and the writer: bounds memory
+
+
+@dataclass(frozen=True)
+class ExtractionOptions:
+    full_refresh: bool = False
+    # re-read this much before the high-water mark: Jira's clock and index lag a little
+    overlap: timedelta = timedelta(minutes=15)
+    # how often an incremental run also lists every id in scope to find deleted issues
+    reconcile_every: timedelta = timedelta(days=7)
+    include_emails: bool = False
+    field_overrides: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ExtractionResult:
     batch_id: str
     batch_dir: Path
-    jql: str
+    mode: str
     row_counts: Mapping[str, int]
+    watermark_from: datetime | None
+    watermark_to: datetime | None
+    deleted: int
+    requests: Mapping[str, float]
     field_decisions: tuple[str, ...]
+
+
+def scope_key(settings: JiraSettings) -> str:
+    """Names one extraction scope: its watermark must not be reused by another."""
+    scope = json.dumps([settings.url, sorted(settings.projects), settings.jql.strip()])
+    return hashlib.sha256(scope.encode()).hexdigest()[:16]
+
+
+def _scope_manifests(landing_dir: Path, key: str) -> list[dict]:
+    manifests = (
+        json.loads((batch / MANIFEST).read_text()) for batch in committed_batches(landing_dir)
+    )
+    return [manifest for manifest in manifests if manifest.get("scope_key") == key]
+
+
+def _latest(manifests: list[dict], name: str) -> datetime | None:
+    values = [datetime.fromisoformat(m[name]) for m in manifests if m.get(name)]
+    return max(values, default=None)
+
+
+def _known_issue_ids(landing_dir: Path) -> set[str]:
+    """Issues landed so far and not already recorded as deleted."""
+    batches = committed_batches(landing_dir)
+    if not batches:
+        return set()
+    landed = pl.scan_parquet(part_glob(landing_dir, "issues")).select("issue_id").unique()
+    ids = set(landed.collect()["issue_id"].to_list())
+    deletions = [part for batch in batches for part in batch.glob("deletions/*.parquet")]
+    if deletions:
+        ids -= set(pl.read_parquet(deletions, columns=["issue_id"])["issue_id"].to_list())
+    return ids
+
+
+def _pages_in_parallel(
+    reader: JiraReader, partitions: list[str], since: datetime | None
+) -> Iterator[list[dict]]:
+    """Pages from one scan per partition, run by a pool of workers, in arrival order.
+
+    The queue is bounded, so fetching never runs more than a few pages ahead of the writer. If the
+    consumer stops early (an error while writing), the workers are told to stop and drained.
+    """
+    pages: queue.Queue = queue.Queue(maxsize=PAGE_QUEUE_PER_WORKER * reader.settings.workers)
+    stop = threading.Event()
+    finished = object()
+
+    def put(item: object) -> None:
+        while not stop.is_set():
+            try:
+                pages.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def scan(partition: str) -> None:
+        try:
+            for page in reader.scan(partition, ALL_FIELDS, since=since):
+                if stop.is_set():
+                    return
+                put(page)
+        finally:
+            put(finished)
+
+    with ThreadPoolExecutor(max_workers=reader.settings.workers) as pool:
+        futures = [pool.submit(scan, partition) for partition in partitions]
+        try:
+            remaining = len(partitions)
+            while remaining:
+                item = pages.get()
+                if item is finished:
+                    remaining -= 1
+                    # a failed scan ends the run now rather than after the others finish
+                    for future in futures:
+                        if future.done() and future.exception() is not None:
+                            raise future.exception()
+                    continue
+                yield item
+        finally:
+            stop.set()
+    for future in futures:
+        future.result()
 
 
 def extract_to_landing(
     reader: JiraReader,
     landing_dir: Path,
     batch_id: str,
+    options: ExtractionOptions = ExtractionOptions(),
     *,
-    field_overrides: Mapping[str, str] | None = None,
+    run_id: str | None = None,
     log: Callable[[str], None] = lambda _: None,
 ) -> ExtractionResult:
     started_at = datetime.now(UTC)
-    field_map = discover_fields(reader.field_catalogue(), field_overrides)
+    key = scope_key(reader.settings)
+    history = _scope_manifests(landing_dir, key)
+    previous_mark = None if options.full_refresh else _latest(history, "watermark_to")
+    mode = "incremental" if previous_mark else "full"
+    since = previous_mark - options.overlap if previous_mark else None
+    last_reconciled = _latest(history, "reconciled_at")
+    reconcile = (
+        mode == "full"
+        or not last_reconciled
+        or started_at - last_reconciled >= options.reconcile_every
+    )
+
+    catalogue = reader.field_catalogue()
+    field_map = discover_fields(catalogue, options.field_overrides)
     for decision in field_map.decisions:
         log(f"field {decision}")
-    jql = reader.scope()
-    log(f"extracting issues matching: {jql}")
+    partitions = reader.scope_partitions()
+    log(
+        f"{mode} extraction of {len(partitions)} partition(s)"
+        + (f" updated since {since}" if since else "")
+    )
+
     with BatchWriter(landing_dir, batch_id) as batch:
+        batch.write_part("fields", frame(field_rows(catalogue), FIELD_SCHEMA))
         batch.write_part("statuses", frame(status_rows(reader.statuses()), STATUS_SCHEMA))
-        for page in reader.issue_pages(jql, ALL_FIELDS):
-            batch.write_part("issues", frame([issue_row(i, field_map) for i in page], ISSUE_SCHEMA))
-            items = [row for issue in page for row in changelog_rows(issue)]
-            batch.write_part("changelog_items", frame(items, CHANGELOG_SCHEMA))
+        boards, sprints = reader.boards_and_sprints()
+        batch.write_part("boards", frame(board_rows(boards), BOARD_SCHEMA))
+        batch.write_part("sprints", frame(sprint_rows(sprints), SPRINT_SCHEMA))
+        newest, seen = _land_issues(
+            batch, _pages_in_parallel(reader, partitions, since), field_map, options
+        )
+        deleted = []
+        if reconcile:
+            in_jira = (
+                seen
+                if mode == "full"
+                else {i for p in partitions for i in reader.list_ids(p)} | seen
+            )
+            deleted = sorted(_known_issue_ids(landing_dir) - in_jira)
+            log(f"reconciliation: {len(deleted)} issue(s) no longer in Jira, flagged deleted")
+        batch.write_part(
+            "deletions",
+            frame([{"issue_id": i, "detected_at": started_at} for i in deleted], DELETION_SCHEMA),
+        )
+        watermark_to = max(filter(None, [newest, previous_mark]), default=None)
         batch_dir = batch.commit(
             {
+                "run_id": run_id,
+                "scope_key": key,
                 "jira_url": reader.settings.url,
                 "deployment_type": reader.deployment_type,
-                "jql": jql,
+                "partitions": partitions,
+                "mode": mode,
+                "watermark_from": since.isoformat() if since else None,
+                "watermark_to": watermark_to.isoformat() if watermark_to else None,
+                "reconciled_at": started_at.isoformat() if reconcile else None,
                 "field_decisions": list(field_map.decisions),
+                "requests": reader.stats.as_dict(),
                 "started_at": started_at.isoformat(),
                 "finished_at": datetime.now(UTC).isoformat(),
             }
@@ -67,7 +231,50 @@ def extract_to_landing(
         return ExtractionResult(
             batch_id=batch_id,
             batch_dir=batch_dir,
-            jql=jql,
+            mode=mode,
             row_counts=dict(batch.row_counts),
+            watermark_from=since,
+            watermark_to=watermark_to,
+            deleted=len(deleted),
+            requests=reader.stats.as_dict(),
             field_decisions=field_map.decisions,
         )
+
+
+def _land_issues(
+    batch: BatchWriter, pages: Iterator[list[dict]], field_map: FieldMap, options: ExtractionOptions
+) -> tuple[datetime | None, set[str]]:
+    """Write every page as parts of each issue table; returns the newest `updated` and the ids."""
+    newest, seen = None, set()
+    tables = {
+        "issues": (ISSUE_SCHEMA, lambda page: [issue_row(i, field_map) for i in page]),
+        "changelog_items": (
+            CHANGELOG_SCHEMA,
+            lambda page: [r for i in page for r in changelog_rows(i)],
+        ),
+        "worklogs": (WORKLOG_SCHEMA, lambda page: [r for i in page for r in worklog_rows(i)]),
+        "issue_links": (
+            ISSUE_LINK_SCHEMA,
+            lambda page: [r for i in page for r in issue_link_rows(i)],
+        ),
+        "users": (USER_SCHEMA, lambda page: user_rows(page, include_emails=options.include_emails)),
+    }
+    # an empty scope still lands an (empty) part per table, so readers always find the table
+    for page in _with_at_least_one(pages):
+        for table, (schema, rows) in tables.items():
+            batch.write_part(table, frame(rows(page), schema))
+        for issue in page:
+            seen.add(str(issue["id"]))
+            updated = parse_jira_datetime(issue["fields"].get("updated"))
+            if updated and (newest is None or updated > newest):
+                newest = updated
+    return newest, seen
+
+
+def _with_at_least_one(pages: Iterator[list[dict]]) -> Iterator[list[dict]]:
+    empty = True
+    for page in pages:
+        empty = False
+        yield page
+    if empty:
+        yield []

@@ -20,6 +20,8 @@ Names are compared case-insensitively.
   Points", ...) are not story points.
 - ``sprint``: ``schema.custom`` ending ``:gh-sprint``; one named "Sprint" first.
 - ``epic_link``: ``schema.custom`` ending ``:gh-epic-link``; one named "Epic Link" first.
+- ``parent_link``: ``schema.custom`` ending ``:jpo-custom-field-parent`` (Data Center's
+  Advanced Roadmaps "Parent Link", epic -> initiative); one named "Parent Link" first.
 - ``team``: ``schema.custom`` equal to ``com.atlassian.teams:rm-teams-custom-field-team``
   (Advanced Roadmaps / Plans team, same key on Cloud and Data Center); one named "Team" first.
   Plain text or select fields called "Team" are not teams.
@@ -53,7 +55,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-ROLES = ("story_points", "sprint", "epic_link", "team")
+ROLES = ("story_points", "sprint", "epic_link", "team", "parent_link")
 
 TEAM_TYPE = "com.atlassian.teams:rm-teams-custom-field-team"
 
@@ -75,6 +77,7 @@ class FieldMap:
     sprint: FieldRef | None
     epic_link: FieldRef | None
     team: FieldRef | None
+    parent_link: FieldRef | None
     decisions: tuple[str, ...]
     # Every story points candidate, best first: Cloud sites often have both "Story Points"
     # (company-managed projects) and "Story point estimate" (team-managed), each filled on
@@ -130,6 +133,10 @@ _RULES: dict[str, tuple[_Rule, ...]] = {
     "sprint": _typed_rules("gh-sprint", lambda t: t.endswith(":gh-sprint"), "Sprint"),
     "epic_link": _typed_rules("gh-epic-link", lambda t: t.endswith(":gh-epic-link"), "Epic Link"),
     "team": _typed_rules("Atlassian Teams", lambda t: t == TEAM_TYPE, "Team"),
+    # Data Center's Advanced Roadmaps ties epics to initiatives with this field, not `parent`
+    "parent_link": _typed_rules(
+        "Advanced Roadmaps parent", lambda t: t.endswith(":jpo-custom-field-parent"), "Parent Link"
+    ),
 }
 
 _LOOKED_FOR = {
@@ -138,6 +145,7 @@ _LOOKED_FOR = {
     "sprint": "a field of type *:gh-sprint",
     "epic_link": "a field of type *:gh-epic-link",
     "team": f"a field of type {TEAM_TYPE}",
+    "parent_link": "a field of type *:jpo-custom-field-parent",
 }
 
 

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 REQUIRED_ENV = {
     "JIRA_URL": "your site root, e.g. https://your-org.atlassian.net",
-    "JIRA_EMAIL": "the account email the API token belongs to",
     "JIRA_API_TOKEN": "an API token (id.atlassian.com > Security > API tokens)",
 }
 
@@ -46,7 +45,7 @@ def _failure_lines(result) -> list[str]:
     return lines
 
 
-def run_pipeline(verbose: bool) -> int:
+def run_pipeline(verbose: bool, full_refresh: bool = False) -> int:
     missing = _missing_configuration()
     if missing:
         for line in missing:
@@ -68,7 +67,10 @@ def run_pipeline(verbose: bool) -> int:
     result = defs.resolve_job_def(portfolio_job.name).execute_in_process(
         instance=instance,
         raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        run_config={
+            "loggers": {"console": {"config": {"log_level": log_level}}},
+            "ops": {"jira_landing": {"config": {"full_refresh": full_refresh}}},
+        },
     )
     for event in result.all_events:
         if event.is_step_materialization:
@@ -83,14 +85,50 @@ def run_pipeline(verbose: bool) -> int:
     return 0
 
 
+def explain(issue_key: str, rules_file: str | None) -> int:
+    """Print how one landed issue is classified, rule by rule (data from PORTFOLIO_DATA_DIR)."""
+    from ingest.explain import UnknownIssue, explain_landed
+    from ingest.landing import committed_batches
+    from ingest.rules import RulesError, load_rules
+    from orchestration.defs.resources import default_resources
+
+    resources = default_resources()
+    landing_dir = resources["warehouse"].landing_dir
+    if not committed_batches(landing_dir):
+        message = f"no landed issues in {landing_dir}: run `portfolio run` first"
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+    try:
+        rules = load_rules(rules_file) if rules_file else resources["classification"].rules()
+        print(explain_landed(issue_key, landing_dir, rules))
+    except (RulesError, UnknownIssue) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portfolio", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="extract, classify, build, check and publish once")
     run.add_argument("--verbose", action="store_true", help="stream Dagster and dbt logs")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="re-extract the whole scope (and reconcile deletions) instead of what changed",
+    )
+    explain_command = commands.add_parser(
+        "explain", help="show how one issue is classified, rule by rule"
+    )
+    explain_command.add_argument("issue_key", help="e.g. PAY-123")
+    explain_command.add_argument(
+        "--rules", help="a rules file to try instead of PORTFOLIO_RULES_FILE or the default"
+    )
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run_pipeline(args.verbose)
+        return run_pipeline(args.verbose, args.full_refresh)
+    if args.command == "explain":
+        return explain(args.issue_key, args.rules)
     return 2
 
 

@@ -7,18 +7,26 @@ the current quarter. The planted postures therefore show up in effort (time In P
 quarter, which is how the warehouse measures them.
 
 Self links use ``BASE_URL_PLACEHOLDER``; the server swaps in its own address when it serialises.
+
+Additions made after the first version (worklogs, story-level links, hidden e-mail addresses, extra
+accounts, the Parent Link field) draw from a second stream, ``random.Random(f"{seed}/extras")``, so
+that everything the first stream produced stays byte-identical.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import datetime as dt
+import functools
+import gc
 import heapq
 import math
 import random
 import uuid
 from collections import defaultdict
+from collections.abc import Generator, Iterator, Mapping
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
@@ -42,10 +50,12 @@ EPIC_LINK = "Epic Link"
 RANK = "Rank"
 FLAGGED = "Flagged"
 CUSTOMER = "Customer"
+PARENT_LINK = "Parent Link"  # Advanced Roadmaps' epic -> initiative link (Data Center)
 
 _UTC = dt.UTC
 _ZONE = ZoneInfo(USER_TIME_ZONE)
 _API = f"{BASE_URL_PLACEHOLDER}/rest/api/3"
+_AGILE = f"{BASE_URL_PLACEHOLDER}/rest/agile/1.0"
 _ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
 
 # ---------------------------------------------------------------------------------------------
@@ -92,6 +102,13 @@ _ISSUE_TYPES = {
     "Sub-task": ("10003", -1, "A part of a larger piece of work."),
 }
 _FLAG_OPTION = {"self": f"{_API}/customFieldOption/10019", "value": "Impediment", "id": "10019"}
+_BLOCKS = {
+    "self": f"{_API}/issueLinkType/10000",
+    "id": "10000",
+    "name": "Blocks",
+    "inward": "is blocked by",
+    "outward": "blocks",
+}
 
 # (id, name, schema or None, orderable, clause names). `parent` and `issuekey` have no schema on
 # real Cloud instances, so discovery code must not assume one.
@@ -130,6 +147,35 @@ _SYSTEM_FIELDS = (
      False, ("subtasks",)),
 )
 # fmt: on
+# Time tracking, as real instances describe it: the worklog field is not navigable, so only
+# `*all` or naming it returns it.
+_TIME_TRACKING_FIELDS = (
+    {
+        "id": "timespent",
+        "key": "timespent",
+        "name": "Time Spent",
+        "custom": False,
+        "orderable": False,
+        "navigable": True,
+        "searchable": False,
+        "clauseNames": ["timespent"],
+        "schema": {"type": "number", "system": "timespent"},
+    },
+    {
+        "id": "worklog",
+        "key": "worklog",
+        "name": "Log Work",
+        "custom": False,
+        "orderable": True,
+        "navigable": False,
+        "searchable": True,
+        "clauseNames": [],
+        "schema": {"type": "array", "items": "worklog", "system": "worklog"},
+    },
+)
+_PARENT_LINK_SCHEMA = {"type": "any", "custom": "com.atlassian.jpo:jpo-custom-field-parent"}
+WORKLOGS_EMBEDDED = 20  # an issue's `worklog` field holds at most this many, like Jira's
+_NO_WORKLOGS = {"startAt": 0, "maxResults": WORKLOGS_EMBEDDED, "total": 0, "worklogs": []}
 # (name, schema without customId, extra clause names)
 _CUSTOM_FIELDS = (
     (
@@ -186,6 +232,7 @@ class _TeamSpec:
     team_field_share: float  # share of the team's issues that carry the Team custom field
     components: tuple[str, ...]
     topics: tuple[str, ...]
+    logs_work: bool = False  # logs time on its issues (worklogs)
 
 
 # fmt: off
@@ -206,7 +253,7 @@ _TEAM_SPECS = (
     ),
     _TeamSpec(
         name="Platform", key="PLAT", posture="risk_averse", size=4, scrum=False,
-        story_points=False, team_field_share=0.0,
+        story_points=False, team_field_share=0.0, logs_work=True,
         components=("CI/CD", "Kubernetes", "Observability"),
         topics=("Kubernetes upgrade", "Terraform modules", "CI runners", "secrets rotation",
                 "service mesh", "log retention", "Postgres failover", "build cache",
@@ -221,7 +268,7 @@ _TEAM_SPECS = (
     ),
     _TeamSpec(
         name="Data Insights", key="DATA", posture="balanced", size=3, scrum=False,
-        story_points=False, team_field_share=0.6,
+        story_points=False, team_field_share=0.6, logs_work=True,
         components=("Pipelines", "Dashboards", "Data Quality"),
         topics=("revenue dashboard", "event pipeline", "dbt models", "data contracts",
                 "retention cohorts", "attribution model", "warehouse costs", "GDPR deletion",
@@ -311,6 +358,10 @@ class TeamTruth:
     scrum: bool  # runs sprints (the Sprint field is set on its issues)
     story_points: bool  # estimates in the Story Points field
     member_account_ids: tuple[str, ...]
+    logs_work: bool = False  # its leaf issues carry worklogs
+    board_id: int = 0  # its agile board: scrum if it runs sprints, else kanban
+    # Data Center's Advanced Roadmaps sends a team as its numeric id (a string of digits).
+    datacenter_team_id: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -328,6 +379,13 @@ class EpicTruth:
 
 @dataclasses.dataclass(frozen=True)
 class OrgTruth:
+    """What the generator planted, for tests to check a pipeline against.
+
+    Served as Data Center, the hierarchy moves into custom fields: a story's epic is only in
+    "Epic Link" (the epic's key), an epic's initiative only in "Parent Link", whose value is the
+    initiative's key as a plain string (for example "STRAT-3"); `parent` remains on sub-tasks only.
+    """
+
     as_of: dt.date
     now: dt.datetime  # the sandbox clock: no timestamp in the data is later
     window_start: dt.date  # the first day with any activity
@@ -340,6 +398,9 @@ class OrgTruth:
     epic_link_epics: tuple[str, ...]  # epics whose children also carry the legacy Epic Link
     performing_team_overrides: dict[str, str]  # issue key -> team that did the work elsewhere
     custom_field_ids: dict[str, str]  # field name -> "customfield_NNNNN"
+    worklog_issue_keys: frozenset[str] = frozenset()  # issues with at least one worklog
+    # (blocker, blocked) keys of the "Blocks" links between stories
+    story_block_links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -349,15 +410,73 @@ class SandboxOrg:
     users: list[dict]
     myself: dict
     issues: list[dict]  # IssueBeans with every field; the server filters by `fields`
-    changelogs: dict[str, list[dict]]  # issue id -> histories, oldest first
+    changelogs: Mapping[str, list[dict]]  # issue id -> histories, oldest first (see Changelogs)
     truth: OrgTruth
+    resolutions: list[dict] = dataclasses.field(default_factory=list)
+    worklogs: dict[str, list[dict]] = dataclasses.field(default_factory=dict)  # id -> oldest first
+    boards: list[dict] = dataclasses.field(default_factory=list)  # agile boards, by id
+    sprints: dict[int, list[dict]] = dataclasses.field(default_factory=dict)  # board id -> sprints
+
+
+class Changelogs(Mapping[str, list[dict]]):
+    """Issue id -> change histories, oldest first, rendered afresh on every read.
+
+    Kept compact until asked for: rendered histories would be half the memory of a 100k-issue
+    organisation. Reads of the same issue are equal, not identical.
+    """
+
+    def __init__(self) -> None:
+        self._compact: dict[str, tuple[int, tuple]] = {}  # id -> (first history id, histories)
+
+    def add(self, issue_id: str, first_history_id: int, histories: tuple) -> None:
+        """``histories``: ``(at, author, items)`` tuples, oldest first."""
+        self._compact[issue_id] = (first_history_id, histories)
+
+    def count(self, issue_id: str) -> int:
+        return len(self._compact[issue_id][1])
+
+    def __getitem__(self, issue_id: str) -> list[dict]:
+        first_id, histories = self._compact[issue_id]
+        return [
+            {
+                "id": str(first_id + offset),
+                "author": author,
+                "created": format_jira_datetime(at),
+                "items": list(items),
+            }
+            for offset, (at, author, items) in enumerate(histories)
+        ]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._compact)
+
+    def __len__(self) -> int:
+        return len(self._compact)
 
 
 def generate_org(
     seed: int = 7, *, as_of: dt.date = dt.date(2026, 10, 30), scale: float = 1.0
 ) -> SandboxOrg:
     """Build the organisation. ``scale`` multiplies head count, hence issue counts, linearly."""
-    return _Builder(seed, as_of, scale).build()
+    with gc_paused():
+        return _Builder(seed, as_of, scale).build()
+
+
+@contextlib.contextmanager
+def gc_paused() -> Generator[None, None, None]:
+    """Pause the cyclic garbage collector while building large, long-lived structures.
+
+    Building allocates millions of objects that all stay alive; the collector would traverse
+    them again and again (half the build time at 100k issues) to find no garbage. Cycles made
+    meanwhile are collected once it runs again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,35 +488,88 @@ _DAY_START, _DAY_END = 8, 16
 
 def format_jira_datetime(t: dt.datetime) -> str:
     """Jira's datetime form, in the user's zone as Cloud renders it: 2025-08-01T12:15:00.000+0200"""
-    local = t.astimezone(_ZONE)
-    return f"{local:%Y-%m-%dT%H:%M:%S}.{local.microsecond // 1000:03d}{local:%z}"
+    text = t.astimezone(_ZONE).isoformat(timespec="milliseconds")  # fast; offset as "+02:00"
+    return text[:-3] + text[-2:]
+
+
+def change_item(
+    field: str,
+    old_id,
+    old_text,
+    new_id,
+    new_text,
+    *,
+    field_id: str | None = None,
+    custom: bool = False,
+) -> dict:
+    """One changelog item; ``field_id`` defaults to the field's name."""
+    return {
+        "field": field,
+        "fieldtype": "custom" if custom else "jira",
+        "fieldId": field_id or field,
+        "from": old_id,
+        "fromString": old_text,
+        "to": new_id,
+        "toString": new_text,
+    }
+
+
+@functools.cache  # few distinct values: one string each
+def jira_duration(seconds: int) -> str:
+    """Jira's time-tracking text with its default 8-hour days and 5-day weeks: "1d 2h 30m"."""
+    minutes, parts = seconds // 60, []
+    for unit, size in (("w", 5 * 8 * 60), ("d", 8 * 60), ("h", 60), ("m", 1)):
+        if minutes >= size:
+            parts.append(f"{minutes // size}{unit}")
+            minutes %= size
+    return " ".join(parts) or "0m"
 
 
 def _format_utc_z(t: dt.datetime) -> str:  # sprint dates use this ISO form on Cloud
     return f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond // 1000:03d}Z"
 
 
+_DAYS_TO_NEXT_WORKDAY = (1, 1, 1, 1, 3, 2, 1)  # by weekday, Monday first
+_ONE_DAY = dt.timedelta(days=1)
+
+
 def _next_work_moment(t: dt.datetime) -> dt.datetime:
+    """``t`` if inside working hours, else the start of the next working day."""
+    weekday = t.weekday()
+    if weekday < 5 and _DAY_START <= t.hour < _DAY_END:
+        return t  # the common case, and a hot path: no datetime arithmetic
     day_start = t.replace(hour=_DAY_START, minute=0, second=0, microsecond=0)
-    if t.weekday() < 5 and t < day_start + dt.timedelta(hours=_DAY_END - _DAY_START):
-        return max(t, day_start)
-    day_start += dt.timedelta(days=1)
-    while day_start.weekday() >= 5:
-        day_start += dt.timedelta(days=1)
-    return day_start
+    if weekday < 5 and t.hour < _DAY_START:
+        return day_start
+    return day_start + _ONE_DAY * _DAYS_TO_NEXT_WORKDAY[weekday]
 
 
 def _add_work(t: dt.datetime, hours: float) -> dt.datetime:
     """``t`` advanced by working hours, skipping nights and weekends, to the millisecond."""
     t = _next_work_moment(t)
     while True:
-        day_end = t.replace(hour=_DAY_END, minute=0, second=0, microsecond=0)
-        left = (day_end - t).total_seconds() / 3600
+        # Hours left today, computed as timedelta.total_seconds() would: exactly the same float.
+        micros = ((_DAY_END - t.hour) * 3600 - t.minute * 60 - t.second) * 10**6 - t.microsecond
+        left = micros / 10**6 / 3600
         if hours < left:
             t += dt.timedelta(hours=hours)
             return t.replace(microsecond=t.microsecond // 1000 * 1000)
         hours -= left
-        t = _next_work_moment(day_end)
+        t = _next_work_moment(t.replace(hour=_DAY_END, minute=0, second=0, microsecond=0))
+
+
+def _quarter_hours(hours: float) -> int:
+    """Seconds, rounded to whole quarter hours as people log time, at least one quarter."""
+    return max(1, round(hours * 4)) * 900
+
+
+def username(display_name: str) -> str:
+    """The login name a person has (and, at example.com, their mailbox): "mia.krystof"."""
+    return display_name.lower().replace(" ", ".")
+
+
+def _email(display_name: str) -> str:
+    return f"{username(display_name)}@example.com"
 
 
 def _quarter(t: dt.datetime) -> tuple[int, int]:
@@ -459,6 +631,7 @@ class _Issue:
     resolved_at: dt.datetime | None = None
     category_changed: dt.datetime | None = None
     updated: dt.datetime | None = None
+    worklogs: list[dict] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(eq=False, slots=True)
@@ -482,6 +655,7 @@ class _Team:
     targets: dict[str, float]
     sprints: list[_Sprint] = dataclasses.field(default_factory=list)
     open_epics: list[_Issue] = dataclasses.field(default_factory=list)
+    board_id: int = 0
     effort: dict = dataclasses.field(
         default_factory=lambda: defaultdict(lambda: dict.fromkeys(TIERS, 0.0))
     )
@@ -499,6 +673,7 @@ class _Initiative:
 class _Builder:
     def __init__(self, seed: int, as_of: dt.date, scale: float) -> None:
         self.rng = random.Random(seed)
+        self.extra = random.Random(f"{seed}/extras")  # for additions; see the module docstring
         self.as_of = as_of
         self.scale = scale
         self.now = dt.datetime.combine(as_of, dt.time(_DAY_END), _UTC)
@@ -508,6 +683,8 @@ class _Builder:
         self._items: dict[tuple, dict] = {}  # change items are immutable: share equal ones
         self._refs: dict[int, dict] = {}
         self._sprint_fields: dict[tuple[int, ...], list[dict] | None] = {}
+        self._next_link_id = 10000
+        self._lists: dict[tuple, list] = {}
         self.orphans: list[_Issue] = []
         self.noisy: list[_Issue] = []
         self.overrides: list[tuple[_Issue, str]] = []
@@ -540,7 +717,11 @@ class _Builder:
             }
             for fid, name, schema, orderable, clauses in _SYSTEM_FIELDS
         ]
-        for (name, schema, clauses), n in zip(_CUSTOM_FIELDS, numbers, strict=True):
+        fields += [{**field, "schema": dict(field["schema"])} for field in _TIME_TRACKING_FIELDS]
+        parent_link = self.extra.choice([n for n in range(10000, 10400) if n not in numbers])
+        self.cf[PARENT_LINK] = f"customfield_{parent_link}"
+        custom = [*_CUSTOM_FIELDS, (PARENT_LINK, _PARENT_LINK_SCHEMA, ())]
+        for (name, schema, clauses), n in zip(custom, [*numbers, parent_link], strict=True):
             fid = f"customfield_{n}"
             fields.append(
                 {
@@ -604,8 +785,8 @@ class _Builder:
             for name, (tid, level, text) in _ISSUE_TYPES.items()
         }
 
-    def _user(self, display_name: str, email: str) -> dict:
-        account_id = f"{self.rng.getrandbits(96):024x}"
+    def _user(self, display_name: str, email: str, *, account_id: str | None = None) -> dict:
+        account_id = account_id or f"{self.rng.getrandbits(96):024x}"
         return {
             "self": f"{_API}/user?accountId={account_id}",
             "accountId": account_id,
@@ -628,7 +809,7 @@ class _Builder:
 
     def _new_person(self) -> dict:
         name = next(self._names)
-        user = self._user(name, f"{name.lower().replace(' ', '.')}@example.com")
+        user = self._user(name, _email(name))
         self.users.append(user)
         return user
 
@@ -1225,16 +1406,16 @@ class _Builder:
             chosen.append(oldest)
         return chosen
 
+    def _link(self, blocker: _Issue, blocked: _Issue) -> None:
+        """A "Blocks" link, seen from both ends: the blocker's outward, the blocked one's inward."""
+        link_id = str(self._next_link_id)
+        self._next_link_id += 1
+        blocker.links.append((link_id, _BLOCKS, "outwardIssue", blocked))
+        blocked.links.append((link_id, _BLOCKS, "inwardIssue", blocker))
+
     def _blocks_links(self, epics: list[_Issue]) -> None:
         """A few "Blocks" dependencies between overlapping epics of different teams."""
         rng = self.rng
-        link_type = {
-            "self": f"{_API}/issueLinkType/10000",
-            "id": "10000",
-            "name": "Blocks",
-            "inward": "is blocked by",
-            "outward": "blocks",
-        }
         pairs: set[tuple[int, int]] = set()
         for _ in range(200):
             if len(pairs) >= max(4, round(5 * self.scale)):
@@ -1249,10 +1430,187 @@ class _Builder:
             if blocked:
                 pairs.add((blocker.seq, rng.choice(blocked).seq))
         by_seq = {e.seq: e for e in epics}
-        for number, (outward, inward) in enumerate(sorted(pairs)):
-            link_id = str(10000 + number)
-            by_seq[outward].links.append((link_id, link_type, "outwardIssue", by_seq[inward]))
-            by_seq[inward].links.append((link_id, link_type, "inwardIssue", by_seq[outward]))
+        for outward, inward in sorted(pairs):
+            self._link(by_seq[outward], by_seq[inward])
+
+    def _story_blocks_links(self, issues: list[_Issue]) -> list[tuple[_Issue, _Issue]]:
+        """Stories that started within days of another one being done: "is blocked by" it."""
+        rng = self.extra
+        started = sorted(
+            (i for i in issues if i.kind == "Story" and i.first_active),
+            key=lambda i: (i.first_active, i.seq),
+        )
+        starts = [i.first_active for i in started]
+        done = [i for i in started if i.final["status"] == DONE]
+        wanted, pairs = max(4, round(6 * self.scale)), []
+        for _ in range(50 * wanted):
+            if len(pairs) == wanted:
+                break
+            blocker = rng.choice(done)
+            low = bisect.bisect_right(starts, blocker.resolved_at)
+            high = bisect.bisect_right(starts, blocker.resolved_at + dt.timedelta(days=10))
+            if low < high:
+                pair = (blocker, started[rng.randrange(low, high)])
+                if pair[1] is not blocker and pair not in pairs:
+                    pairs.append(pair)
+        for blocker, blocked in pairs:
+            self._link(blocker, blocked)
+        return pairs
+
+    # -- time tracking -----------------------------------------------------------------------
+    def _log_work(self, issues: list[_Issue]) -> None:
+        """Worklogs by the assignee for the working days an issue was In Progress.
+
+        Only teams that track time log work. Most people log once a day, and skip some days; the
+        first member of each team logs every session, so that some long issues carry more
+        worklogs than Jira embeds.
+        """
+        rng = self.extra
+        diligent = {t.people[0]["accountId"] for t in self.teams if t.spec.logs_work}
+        worklog_id = 10000
+        for issue in issues:
+            team = self.team_by_key.get(issue.project["key"])
+            if team is None or not team.spec.logs_work or _ISSUE_TYPES[issue.kind][1] > 0:
+                continue
+            for start, end, account_id in self._in_progress_spans(issue):
+                author = self._users_by_id[account_id]
+                for started, seconds in self._sessions(start, end, account_id in diligent):
+                    logged = started + dt.timedelta(seconds=seconds + rng.randint(60, 1200))
+                    if logged > self.now:
+                        break
+                    worklog_id += 1
+                    issue.worklogs.append(
+                        self._worklog(worklog_id, issue, author, started, seconds, logged)
+                    )
+                    issue.updated = max(issue.updated, logged)  # logging work updates an issue
+
+    def _in_progress_spans(self, issue: _Issue) -> list[tuple[dt.datetime, dt.datetime, str]]:
+        """(from, to, assignee) for each stretch In Progress with an assignee, from its history."""
+        status, assignee = issue.state["status"], issue.state["assignee"]
+        spans, since = [], None
+        for at, _, items in issue.histories:
+            for item in items:
+                if item["field"] == "assignee":
+                    assignee = item["to"]
+                elif item["field"] == "status":
+                    status = item["to"]
+            if status == IN_PROGRESS and since is None:
+                since = (at, assignee)
+            elif status != IN_PROGRESS and since is not None:
+                spans.append((since[0], at, since[1]))
+                since = None
+        if since is not None:
+            spans.append((since[0], self.now, since[1]))
+        return [span for span in spans if span[2] is not None]
+
+    def _sessions(self, start: dt.datetime, end: dt.datetime, diligent: bool):
+        """(started, seconds) of the work sessions in [start, end), in quarter hours."""
+        rng = self.extra
+        t = _next_work_moment(start)
+        while t < end:
+            day_end = t.replace(hour=_DAY_END, minute=0, second=0, microsecond=0)
+            hours = (min(day_end, end) - t).total_seconds() / 3600
+            if diligent:
+                while hours >= 0.5:
+                    chunk = min(hours, rng.uniform(0.75, 2.5))
+                    yield t.replace(second=0, microsecond=0), _quarter_hours(chunk)
+                    t += dt.timedelta(hours=chunk)
+                    hours -= chunk
+            elif hours >= 0.25 and rng.random() < 0.8:
+                yield (
+                    t.replace(second=0, microsecond=0),
+                    _quarter_hours(hours * rng.uniform(0.6, 1)),
+                )
+            t = _next_work_moment(day_end)
+
+    def _worklog(
+        self,
+        worklog_id: int,
+        issue: _Issue,
+        author: dict,
+        started: dt.datetime,
+        seconds: int,
+        logged: dt.datetime,
+    ) -> dict:
+        logged_text = format_jira_datetime(logged)
+        return {
+            "self": f"{_API}/issue/{issue.id}/worklog/{worklog_id}",
+            "author": author,
+            "updateAuthor": author,
+            "created": logged_text,
+            "updated": logged_text,
+            "started": format_jira_datetime(started),
+            "timeSpent": jira_duration(seconds),
+            "timeSpentSeconds": seconds,
+            "id": str(worklog_id),
+            "issueId": issue.id,
+        }
+
+    # -- accounts and boards -----------------------------------------------------------------
+    def _accounts(self) -> None:
+        """Cloud hides the e-mail address of people who chose so; the site has more accounts
+        than people doing the work: an automation app and a deactivated former colleague."""
+        rng = self.extra
+        app_id = f"557058:{uuid.UUID(int=rng.getrandbits(128), version=4)}"
+        self.users.append(
+            {
+                "self": f"{_API}/user?accountId={app_id}",
+                "accountId": app_id,
+                "displayName": "Automation for Jira",
+                "active": True,
+                "accountType": "app",
+            }
+        )
+        name = next(self._names)
+        former = self._user(name, _email(name), account_id=f"{rng.getrandbits(96):024x}")
+        former["active"] = False
+        self.users.append(former)
+        for user in self.users:
+            if "emailAddress" in user and user is not self.myself and rng.random() < 0.4:
+                del user["emailAddress"]
+
+    def _boards(self) -> tuple[list[dict], dict[int, list[dict]]]:
+        """One board per team: scrum boards (numbered as the sprints' boardId) before kanban."""
+        teams = sorted(self.teams, key=lambda t: not t.spec.scrum)  # stable: spec order within
+        boards, sprints = [], {}
+        for board_id, team in enumerate(teams, start=1):
+            project = team.project
+            team.board_id = board_id
+            boards.append(
+                {
+                    "id": board_id,
+                    "self": f"{_AGILE}/board/{board_id}",
+                    "name": f"{project['key']} board",
+                    "type": "scrum" if team.spec.scrum else "kanban",
+                    "location": {
+                        "projectId": int(project["id"]),
+                        "displayName": f"{project['name']} ({project['key']})",
+                        "projectName": project["name"],
+                        "projectKey": project["key"],
+                        "projectTypeKey": project["projectTypeKey"],
+                        "avatarURI": f"{BASE_URL_PLACEHOLDER}/secure/projectavatar?size=small"
+                        f"&pid={project['id']}",
+                        "name": f"{project['name']} ({project['key']})",
+                    },
+                }
+            )
+            if team.spec.scrum:
+                sprints[board_id] = [self._agile_sprint(s) for s in team.sprints]
+        return boards, sprints
+
+    def _agile_sprint(self, sprint: _Sprint) -> dict:
+        """A sprint as the agile API lists it, consistent with the Sprint field's value."""
+        value = self._sprint_value(sprint)
+        dates = {k: value[k] for k in ("startDate", "endDate", "completeDate") if k in value}
+        return {
+            "id": sprint.id,
+            "self": f"{_AGILE}/sprint/{sprint.id}",
+            "state": value["state"],
+            "name": sprint.name,
+            **dates,
+            "originBoardId": sprint.board_id,
+            "goal": sprint.goal,
+        }
 
     # -- finalisation ------------------------------------------------------------------------
     def build(self) -> SandboxOrg:
@@ -1280,23 +1638,16 @@ class _Builder:
                     elif level == 2:
                         self._initiative_lifecycle(issue)
                     self._replay(issue)
+        story_links = self._story_blocks_links(issues)
+        self._log_work(issues)
+        self._accounts()
+        boards, sprints = self._boards()
 
-        beans, changelogs = [], {}
-        history_id = 10000
+        beans, changelogs = [], Changelogs()
+        history_id = 10001
         for rank, issue in enumerate(issues):
-            histories = []
-            for at, author, items in issue.histories:
-                history_id += 1
-                histories.append(
-                    {
-                        "id": str(history_id),
-                        "author": author,
-                        "created": format_jira_datetime(at),
-                        "items": items,
-                    }
-                )
-            changelogs[issue.id] = histories
-            issue.histories = []  # converted: let it go, for memory at large scales
+            changelogs.add(issue.id, history_id, tuple(issue.histories))
+            history_id += len(issue.histories)
             beans.append(
                 {
                     "expand": _ISSUE_EXPAND,
@@ -1313,7 +1664,11 @@ class _Builder:
             myself=self.myself,
             issues=beans,
             changelogs=changelogs,
-            truth=self._truth(epics, epic_link_epics),
+            truth=self._truth(epics, epic_link_epics, story_links),
+            resolutions=list(self.resolutions.values()),
+            worklogs={issue.id: issue.worklogs for issue in issues if issue.worklogs},
+            boards=boards,
+            sprints=sprints,
         )
 
     def _epic_lifecycle(self, epic: _Issue) -> None:
@@ -1371,7 +1726,7 @@ class _Builder:
         for at, author, changes in sorted(issue.events, key=itemgetter(0)):
             if at > self.now:
                 break
-            items = []
+            items: list[dict] = []
             for field, new in changes:
                 old = state.get(field)
                 if field != "rank" and old == new:
@@ -1388,7 +1743,7 @@ class _Builder:
                     elif _STATUS_CATEGORY[old] == "done":
                         issue.resolved_at = None
             if items:
-                issue.histories.append((at, author, items))
+                issue.histories.append((at, author, tuple(items)))
                 issue.updated = at
         issue.final = state
         issue.events = []  # replayed: let it go, for memory at large scales
@@ -1400,27 +1755,12 @@ class _Builder:
         return self._items[key]
 
     def _render_item(self, field: str, old, new) -> dict:
-        def jira(name, old_id, old_text, new_id, new_text):
-            return {
-                "field": name,
-                "fieldtype": "jira",
-                "fieldId": name,
-                "from": old_id,
-                "fromString": old_text,
-                "to": new_id,
-                "toString": new_text,
-            }
+        jira = change_item
 
         def custom(name, old_id, old_text, new_id, new_text):
-            return {
-                "field": name,
-                "fieldtype": "custom",
-                "fieldId": self.cf[name],
-                "from": old_id,
-                "fromString": old_text,
-                "to": new_id,
-                "toString": new_text,
-            }
+            return change_item(
+                name, old_id, old_text, new_id, new_text, field_id=self.cf[name], custom=True
+            )
 
         def sprints(ids):
             return (
@@ -1491,7 +1831,7 @@ class _Builder:
             "statuscategorychangedate": format_jira_datetime(issue.category_changed),
             "project": issue.project,
             "priority": self.priorities[state["priority"]],
-            "labels": list(state["labels"]),
+            "labels": self._interned(state["labels"]),
             "components": issue.components,
             "assignee": self._users_by_id.get(state["assignee"]),
             "reporter": issue.reporter,
@@ -1509,8 +1849,10 @@ class _Builder:
                     side: self._ref(other),
                 }
                 for link_id, link_type, side, other in issue.links
-            ],
-            "subtasks": [self._ref(c) for c in issue.children if c.kind == "Sub-task"],
+            ]
+            or self._interned(()),
+            "subtasks": [self._ref(c) for c in issue.children if c.kind == "Sub-task"]
+            or self._interned(()),
         }
         if issue.parent is not None:  # absent rather than null on Cloud
             fields["parent"] = self._ref(issue.parent)
@@ -1522,7 +1864,25 @@ class _Builder:
         fields[cf[RANK]] = f"0|i{rank:05x}:"
         fields[cf[FLAGGED]] = [_FLAG_OPTION] if state["flagged"] else None
         fields[cf[CUSTOMER]] = issue.customer
+        fields[cf[PARENT_LINK]] = None  # on Cloud, `parent` links epics to initiatives
+        fields["timespent"] = sum(w["timeSpentSeconds"] for w in issue.worklogs) or None
+        fields["worklog"] = (
+            {
+                "startAt": 0,
+                "maxResults": WORKLOGS_EMBEDDED,
+                "total": len(issue.worklogs),
+                "worklogs": issue.worklogs[:WORKLOGS_EMBEDDED]
+                if len(issue.worklogs) > WORKLOGS_EMBEDDED
+                else issue.worklogs,
+            }
+            if issue.worklogs
+            else _NO_WORKLOGS
+        )
         return fields
+
+    def _interned(self, values: tuple) -> list:
+        """One list per distinct value (beans are read-only): most issues have equal ones."""
+        return self._lists.setdefault(values, list(values))
 
     def _sprint_field(self, sprint_ids: tuple[int, ...]) -> list[dict] | None:
         """The Sprint field's value; equal values are shared, as they are immutable."""
@@ -1555,7 +1915,12 @@ class _Builder:
             value["state"] = "future"
         return value
 
-    def _truth(self, epics: list[_Issue], epic_link_epics: list[_Issue]) -> OrgTruth:
+    def _truth(
+        self,
+        epics: list[_Issue],
+        epic_link_epics: list[_Issue],
+        story_links: list[tuple[_Issue, _Issue]],
+    ) -> OrgTruth:
         def outcome(issue: _Issue) -> str:
             status = issue.final["status"]
             return {DONE: "done", WONT_DO: "cancelled"}.get(status, "open")
@@ -1582,8 +1947,11 @@ class _Builder:
                     scrum=t.spec.scrum,
                     story_points=t.spec.story_points,
                     member_account_ids=tuple(p["accountId"] for p in t.people),
+                    logs_work=t.spec.logs_work,
+                    board_id=t.board_id,
+                    datacenter_team_id=str(number + 1),
                 )
-                for t in self.teams
+                for number, t in enumerate(self.teams)
             },
             epics={
                 e.key: EpicTruth(
@@ -1602,4 +1970,6 @@ class _Builder:
             epic_link_epics=tuple(e.key for e in epic_link_epics),
             performing_team_overrides={i.key: name for i, name in self.overrides},
             custom_field_ids=dict(self.cf),
+            worklog_issue_keys=frozenset(i.key for i in self.issues if i.worklogs),
+            story_block_links=tuple((a.key, b.key) for a, b in story_links),
         )

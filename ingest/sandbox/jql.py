@@ -6,12 +6,20 @@ Supported: clauses joined by AND, with optional parentheses; `project`, `key`/`i
 Jira does) or epoch milliseconds; `ORDER BY` created, updated, key/issuekey or id, ASC or DESC.
 Anything else raises ``JqlError`` with the message Jira would put in `errorMessages`; for valid JQL
 beyond this subset the message says that the sandbox, not JQL, is the limit.
+
+Date values have minute precision, as in Jira: a value cannot name seconds, and issue times are
+compared in full, so `updated >= "2025/08/01 12:15"` matches an issue updated at 12:15:30.
+
+A compiled query also comes apart for the store's indexes: its `updated` clauses as one range of
+epoch milliseconds, and the rest (with the order) as a key, so that keyset paging (the same query
+again and again with a later `updated >=`) can look its pages up in one cached, ordered result.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn
@@ -59,7 +67,7 @@ class JqlError(ValueError):
     """A query Jira would reject; ``str(error)`` is the user-facing message."""
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class IssueRow:
     """What a query can see of one issue."""
 
@@ -85,8 +93,13 @@ class Catalog:
 
 @dataclasses.dataclass(frozen=True)
 class Query:
-    matches: Callable[[IssueRow], bool]
+    matches: Callable[[IssueRow], bool]  # every clause
     order_by: tuple[tuple[str, bool], ...]  # (family, descending)
+    # The query less its `updated` clauses: `base_matches` and `updated_range` together are
+    # `matches`. `base` identifies the rest, resolved, with the order: equal bases, equal results.
+    base: tuple
+    base_matches: Callable[[IssueRow], bool]
+    updated_range: tuple[int | None, int | None]  # inclusive bounds in epoch ms, or None
 
     def sort(self, rows: list[IssueRow]) -> list[IssueRow]:
         """Rows in the requested order, ties broken by id so that paging is stable."""
@@ -103,13 +116,42 @@ _SORT_KEYS: dict[str, Callable[[IssueRow], object]] = {
 }
 
 
-def compile_query(text: str, catalog: Catalog) -> Query:
-    """Parse ``text`` and resolve its values against ``catalog``; raise ``JqlError`` if invalid."""
-    parser = _Parser(text)
-    where, order_by = parser.parse()
-    if where is None:
+def compile_query(text: str, catalog: Catalog, *, bounded: bool = True) -> Query:
+    """Parse ``text`` and resolve its values against ``catalog``; raise ``JqlError`` if invalid.
+
+    ``bounded`` demands a search restriction, as Cloud's search/jql does; Data Center's search
+    accepts an empty query, which matches every issue.
+    """
+    where, order_by = _parse(text)
+    if where is None and bounded:
         raise JqlError(UNBOUNDED_MESSAGE)
-    return Query(_compile(where, catalog), tuple(order_by) or (("key", False),))
+    order_by = order_by or (("key", False),)
+    # Clauses are resolved in order, so that the first invalid one is the one reported.
+    predicates, base_predicates, base_terms, lows, highs = [], [], [], [], []
+    for clause in where or ():
+        predicate, term = _predicate(clause, catalog)
+        predicates.append(predicate)
+        if clause.family != "updated":
+            base_predicates.append(predicate)
+            base_terms.append(term)
+        elif clause.operator.startswith(">"):  # epoch ms are integers: "> t" is ">= t + 1"
+            lows.append(term[2] + (clause.operator == ">"))
+        else:
+            highs.append(term[2] - (clause.operator == "<"))
+    return Query(
+        _all_of(predicates),
+        order_by,
+        base=(tuple(base_terms), order_by),
+        base_matches=_all_of(base_predicates),
+        updated_range=(max(lows, default=None), min(highs, default=None)),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(text: str) -> tuple[tuple[_Clause, ...] | None, tuple[tuple[str, bool], ...]]:
+    """The clauses and order of ``text``: a function of the text alone, so cached."""
+    where, order_by = _Parser(text).parse()
+    return (None if where is None else tuple(where)), tuple(order_by)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -288,17 +330,21 @@ class _Parser:
             self._take()
 
 
-def _compile(clauses: Sequence[_Clause], catalog: Catalog) -> Callable[[IssueRow], bool]:
-    predicates = [_predicate(clause, catalog) for clause in clauses]
+def _all_of(predicates: Sequence[Callable[[IssueRow], bool]]) -> Callable[[IssueRow], bool]:
     return lambda row: all(predicate(row) for predicate in predicates)
 
 
-def _predicate(clause: _Clause, catalog: Catalog) -> Callable[[IssueRow], bool]:
+def _predicate(clause: _Clause, catalog: Catalog) -> tuple[Callable[[IssueRow], bool], tuple]:
+    """A clause's test of a row, and what identifies the clause once resolved (hashable):
+    (family, operator, epoch ms) for dates, else (family, the values resolved)."""
     if clause.family in ("created", "updated"):
         instant = _instant(clause, catalog.time_zone)
         compare = _COMPARISONS[clause.operator]
         attribute = f"{clause.family}_ms"
-        return lambda row: compare(getattr(row, attribute), instant)
+        return (
+            lambda row: compare(getattr(row, attribute), instant),
+            (clause.family, clause.operator, instant),
+        )
     lookup, attribute, missing = {
         "project": (
             catalog.projects,
@@ -319,7 +365,7 @@ def _predicate(clause: _Clause, catalog: Catalog) -> Callable[[IssueRow], bool]:
         if resolved is None:
             raise JqlError(missing.format(value, clause.field))
         wanted.add(resolved)
-    return lambda row: getattr(row, attribute) in wanted
+    return lambda row: getattr(row, attribute) in wanted, (clause.family, frozenset(wanted))
 
 
 def _instant(clause: _Clause, zone: dt.tzinfo) -> int:

@@ -1,27 +1,41 @@
-"""Ingest assets: Jira -> one raw landing batch (three tables) -> classified issues."""
+"""Ingest assets: Jira -> one raw landing batch (one asset per table) -> classified issues."""
+
+from datetime import UTC, datetime
 
 from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
+    Config,
     Failure,
     MaterializeResult,
     MetadataValue,
-    asset,
     multi_asset,
 )
 
-from ingest.classify import write_classification
+from ingest.classify import ISSUES_FILE, PROJECTS_FILE, write_classification
 from ingest.extract import extract_to_landing
 from ingest.fields import FieldDiscoveryError
 from ingest.jira_client import JiraAccessError
-from orchestration.defs.resources import JiraResource, WarehouseResource
+from ingest.rules import RulesError
+from orchestration.defs.resources import ClassificationResource, JiraResource, WarehouseResource
 
 LANDED_TABLES = {
-    "issues": "Every issue in scope, newest version per batch, raw JSON beside typed columns.",
+    "issues": "Every issue in scope, one version per batch, raw JSON beside typed columns.",
     "changelog_items": "Every changed field of every issue's complete changelog.",
+    "worklogs": "Every worklog of the landed issues, complete.",
+    "issue_links": "Issue links, one row per side (outward and inward).",
+    "users": "People the landed issues mention (emails only where allowed).",
     "statuses": "The site's statuses with their status categories.",
+    "fields": "The site's field catalogue (ids differ per site).",
+    "boards": "Agile boards.",
+    "sprints": "Sprints of the scrum boards.",
+    "deletions": "Issues found deleted from Jira by reconciliation (kept, flagged).",
 }
+
+
+class JiraLandingConfig(Config):
+    full_refresh: bool = False
 
 
 @multi_asset(
@@ -30,11 +44,22 @@ LANDED_TABLES = {
         for table, description in LANDED_TABLES.items()
     ]
 )
-def jira_landing(context: AssetExecutionContext, jira: JiraResource, warehouse: WarehouseResource):
-    """Issues, complete changelogs and statuses of the configured scope, landed as one batch."""
+def jira_landing(
+    context: AssetExecutionContext,
+    config: JiraLandingConfig,
+    jira: JiraResource,
+    warehouse: WarehouseResource,
+):
+    """Every table of one extraction batch: incremental from the scope's high-water mark."""
+    batch_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}Z-{context.run_id[:8]}"
     try:
         result = extract_to_landing(
-            jira.reader(), warehouse.landing_dir, context.run_id, log=context.log.info
+            jira.reader(),
+            warehouse.landing_dir,
+            batch_id,
+            jira.options(full_refresh=config.full_refresh),
+            run_id=context.run_id,
+            log=context.log.info,
         )
     except (JiraAccessError, FieldDiscoveryError) as error:
         raise Failure(description=str(error), allow_retries=False) from None
@@ -43,22 +68,56 @@ def jira_landing(context: AssetExecutionContext, jira: JiraResource, warehouse: 
             asset_key=AssetKey(["jira", table]),
             metadata={
                 "batch_id": result.batch_id,
-                "jql": result.jql,
+                "mode": result.mode,
                 "rows": result.row_counts.get(table, 0),
+                "watermark_to": str(result.watermark_to),
+                "requests": MetadataValue.json(dict(result.requests)),
                 "batch_dir": MetadataValue.path(str(result.batch_dir)),
             },
         )
 
 
-@asset(
-    key=["classification", "classified_issues"],
-    group_name="ingest",
-    kinds={"polars"},
-    deps=[AssetKey(["jira", "issues"])],
+CLASSIFIED_TABLES = {
+    ISSUES_FILE: (
+        "classified_issues",
+        "Every landed issue's project, teams, mission, risk tier, success curve, impact, "
+        "p_success, work type and unplanned flag, each with the reason that decided it.",
+    ),
+    PROJECTS_FILE: (
+        "classified_projects",
+        "One row per project (and per UNPLANNED-<team> bucket) with its decisions and reasons.",
+    ),
+}
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            ["classification", name],
+            description=description,
+            group_name="ingest",
+            kinds={"polars"},
+            deps=[AssetKey(["jira", "issues"])],
+        )
+        for name, description in CLASSIFIED_TABLES.values()
+    ]
 )
-def classified_issues(warehouse: WarehouseResource) -> MaterializeResult:
-    """Every landed issue's project, owning and performing team and risk tier, with reasons."""
-    rows = write_classification(warehouse.landing_dir, warehouse.classified_path)
-    return MaterializeResult(
-        metadata={"issues": rows, "path": MetadataValue.path(str(warehouse.classified_path))}
-    )
+def classified_issues(warehouse: WarehouseResource, classification: ClassificationResource):
+    """Classify the landed issues by the rules file; an invalid file stops here, naming the fix."""
+    try:
+        rules = classification.rules()
+        result = write_classification(warehouse.landing_dir, warehouse.classified_dir, rules)
+    except RulesError as error:
+        raise Failure(description=str(error), allow_retries=False) from None
+    tiers = dict(result.projects.group_by("risk_tier").len().drop_nulls().iter_rows())
+    rows = {ISSUES_FILE: result.issues.height, PROJECTS_FILE: result.projects.height}
+    for file, (name, _) in CLASSIFIED_TABLES.items():
+        yield MaterializeResult(
+            asset_key=AssetKey(["classification", name]),
+            metadata={
+                "rows": rows[file],
+                "rules_file": rules.source,
+                "project_tiers": MetadataValue.json(tiers),
+                "path": MetadataValue.path(str(warehouse.classified_dir / file)),
+            },
+        )

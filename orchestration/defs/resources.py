@@ -3,13 +3,17 @@
 import os
 import shutil
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from dagster import ConfigurableResource, EnvVar
 from dagster_dbt import DbtCliResource, DbtProject
 from pydantic import Field
 
+from ingest.extract import ExtractionOptions
+from ingest.http_policy import RetryPolicy
 from ingest.jira_client import JiraReader, JiraSettings
+from ingest.rules import DEFAULT_RULES_FILE, Rules, load_rules
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -18,13 +22,24 @@ dbt_project.prepare_if_dev()
 
 
 class JiraResource(ConfigurableResource):
-    """One Jira site; the token is only ever held in memory."""
+    """One Jira site and the extraction scope; the token is only ever held in memory."""
 
     url: str = Field(description="Site root, e.g. https://your-org.atlassian.net")
-    email: str = Field(description="Account email for basic auth")
-    api_token: str = Field(description="API token (from the environment, never stored)")
+    email: str = Field(
+        default="", description="Account email for Cloud basic auth; empty for a DC bearer token"
+    )
+    api_token: str = Field(description="API token or personal access token (from the environment)")
     projects: str = Field(default="", description="Comma-separated project keys in scope")
     jql: str = Field(default="", description="Extra JQL restricting the scope")
+    deployment: str = Field(default="auto", description="auto, cloud or datacenter")
+    workers: int = Field(default=4, description="Concurrent scans (one per project)")
+    max_requests_per_second: float = Field(default=20.0, description="Client-side rate cap")
+    overlap_minutes: float = Field(default=15, description="Re-read before the high-water mark")
+    reconcile_every_days: float = Field(default=7, description="How often to look for deletions")
+    include_emails: bool = Field(default=False, description="Store users' email addresses")
+    field_overrides: str = Field(
+        default="", description="role=field id or name, comma-separated (story_points=...)"
+    )
 
     def reader(self) -> JiraReader:
         projects = tuple(key.strip() for key in self.projects.split(",") if key.strip())
@@ -35,7 +50,22 @@ class JiraResource(ConfigurableResource):
                 api_token=self.api_token,
                 projects=projects,
                 jql=self.jql,
+                deployment=self.deployment,
+                workers=self.workers,
+                retry=RetryPolicy(max_requests_per_second=self.max_requests_per_second or None),
             )
+        )
+
+    def options(self, *, full_refresh: bool) -> ExtractionOptions:
+        overrides = dict(
+            pair.split("=", 1) for pair in self.field_overrides.split(",") if "=" in pair
+        )
+        return ExtractionOptions(
+            full_refresh=full_refresh,
+            overlap=timedelta(minutes=self.overlap_minutes),
+            reconcile_every=timedelta(days=self.reconcile_every_days),
+            include_emails=self.include_emails,
+            field_overrides={role.strip(): value.strip() for role, value in overrides.items()},
         )
 
 
@@ -53,8 +83,8 @@ class WarehouseResource(ConfigurableResource):
         return self.root / "landing"
 
     @property
-    def classified_path(self) -> Path:
-        return self.root / "classified" / "classified_issues.parquet"
+    def classified_dir(self) -> Path:
+        return self.root / "classified"
 
     @property
     def build_db(self) -> Path:
@@ -67,9 +97,20 @@ class WarehouseResource(ConfigurableResource):
     def dbt_vars(self) -> dict[str, str]:
         return {
             "landing_dir": str(self.landing_dir),
-            "classified_path": str(self.classified_path),
+            "classified_dir": str(self.classified_dir),
             "build_db_path": str(self.build_db),
         }
+
+
+class ClassificationResource(ConfigurableResource):
+    """The classification rules file; it is validated completely before anything is classified."""
+
+    rules_file: str = Field(
+        default=str(DEFAULT_RULES_FILE), description="The rules file (PORTFOLIO_RULES_FILE)"
+    )
+
+    def rules(self) -> Rules:
+        return load_rules(self.rules_file)
 
 
 def _dbt_executable() -> str:
@@ -94,13 +135,19 @@ def default_resources() -> dict[str, object]:
     return {
         "jira": JiraResource(
             url=EnvVar("JIRA_URL"),
-            email=EnvVar("JIRA_EMAIL"),
+            email=_optional_env("JIRA_EMAIL"),
             api_token=EnvVar("JIRA_API_TOKEN"),
             projects=_optional_env("JIRA_PROJECTS"),
             jql=_optional_env("JIRA_JQL"),
+            deployment=_optional_env("JIRA_DEPLOYMENT") or "auto",
+            field_overrides=_optional_env("JIRA_FIELD_OVERRIDES"),
+            include_emails=_optional_env("JIRA_INCLUDE_EMAILS").lower() in ("1", "true", "yes"),
         ),
         "warehouse": WarehouseResource(
             data_dir=str(Path(os.environ.get("PORTFOLIO_DATA_DIR", "data")).resolve())
         ),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
+        "classification": ClassificationResource(
+            rules_file=os.environ.get("PORTFOLIO_RULES_FILE") or str(DEFAULT_RULES_FILE)
+        ),
     }

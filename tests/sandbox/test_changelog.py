@@ -100,3 +100,80 @@ def test_unknown_issue_is_404(sandbox, http):
         response = http.get(f"{sandbox.url}/rest/api/3/issue/{reference}/changelog")
         assert response.status_code == 404
         assert response.json()["errorMessages"]
+
+
+def _bulk_walk(http, url: str, body: dict) -> list[dict]:
+    pages, token = [], None
+    while True:
+        response = http.post(url, json={**body, **({"nextPageToken": token} if token else {})})
+        assert response.status_code == 200, response.text
+        pages.append(response.json())
+        token = pages[-1].get("nextPageToken")
+        if token is None:
+            return pages
+
+
+def test_bulk_changelogs_page_across_issues_and_histories(sandbox, http, org):
+    noisy = org.truth.noisy_issue_keys
+    ids = {issue["key"]: issue["id"] for issue in org.issues}
+    references = [noisy[0], ids[noisy[1]], "PAY-1", "PAY-2", "NOPE-1", "PAY-1"]
+    pages = _bulk_walk(
+        http,
+        f"{sandbox.url}/rest/api/3/changelog/bulkfetch",
+        {"issueIdsOrKeys": references, "maxResults": 70},
+    )
+    got: dict[str, list[dict]] = {}
+    for page in pages:
+        assert sum(len(log["changeHistories"]) for log in page["issueChangeLogs"]) <= 70
+        for log in page["issueChangeLogs"]:
+            got.setdefault(log["issueId"], []).extend(log["changeHistories"])
+    wanted = sorted({ids[noisy[0]], ids[noisy[1]], ids["PAY-1"], ids["PAY-2"]}, key=int)
+    assert list(got) == [i for i in wanted if org.changelogs[i]]  # by id; unknown ones left out
+    for issue_id, histories in got.items():
+        assert _essence(histories) == _essence(org.changelogs[issue_id])
+    # A long history continues on the next page under the same issue id.
+    assert any(
+        page["issueChangeLogs"][-1]["issueId"] == following["issueChangeLogs"][0]["issueId"]
+        for page, following in zip(pages, pages[1:], strict=False)
+    )
+
+
+def test_bulk_changelogs_filter_by_field(sandbox, http, org):
+    key = org.truth.noisy_issue_keys[0]
+    issue_id = next(i["id"] for i in org.issues if i["key"] == key)
+    (page,) = _bulk_walk(
+        http,
+        f"{sandbox.url}/rest/api/3/changelog/bulkfetch",
+        {"issueIdsOrKeys": [key], "fieldIds": ["status", "priority"]},
+    )
+    (log,) = page["issueChangeLogs"]
+    expected = [
+        [item for item in history["items"] if item["fieldId"] in ("status", "priority")]
+        for history in org.changelogs[issue_id]
+    ]
+    assert [h["items"] for h in log["changeHistories"]] == [items for items in expected if items]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"issueIdsOrKeys": []},
+        {"issueIdsOrKeys": [f"PAY-{n}" for n in range(1, 1002)]},
+        {"issueIdsOrKeys": ["PAY-1"], "maxResults": 0},
+        {"issueIdsOrKeys": ["PAY-1"], "fieldIds": [f"f{n}" for n in range(11)]},
+        {"issueIdsOrKeys": "PAY-1"},
+        {"issueIdsOrKeys": ["PAY-1"], "nextPageToken": "garbage"},
+    ],
+)
+def test_bulk_changelogs_reject_invalid_requests(sandbox, http, body):
+    response = http.post(f"{sandbox.url}/rest/api/3/changelog/bulkfetch", json=body)
+    assert response.status_code == 400
+    assert response.json()["errorMessages"]
+
+
+def test_a_bulk_token_only_continues_its_own_request(sandbox, http, org):
+    url = f"{sandbox.url}/rest/api/3/changelog/bulkfetch"
+    key = org.truth.noisy_issue_keys[0]
+    token = http.post(url, json={"issueIdsOrKeys": [key], "maxResults": 10}).json()["nextPageToken"]
+    other = {"issueIdsOrKeys": [org.truth.noisy_issue_keys[1]], "nextPageToken": token}
+    assert http.post(url, json=other).status_code == 400

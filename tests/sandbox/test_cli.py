@@ -14,7 +14,7 @@ import requests
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start(port_file: Path, **env_overrides: str) -> tuple[subprocess.Popen, str]:
+def _start(port_file: Path, *options: str, **env_overrides: str) -> tuple[subprocess.Popen, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("JIRA_EMAIL", "JIRA_API_TOKEN")}
     process = subprocess.Popen(
         [
@@ -27,6 +27,7 @@ def _start(port_file: Path, **env_overrides: str) -> tuple[subprocess.Popen, str
             "7",
             "--port-file",
             str(port_file),
+            *options,
         ],
         cwd=REPO_ROOT,
         env={**env, **env_overrides},
@@ -80,3 +81,29 @@ def test_credentials_from_the_environment_are_used_but_never_printed(tmp_path):
         stdout = _stop(process, signal.SIGINT)
     assert stdout.startswith(f"Jira sandbox at {url} (user ops@example.com, token ")
     assert "s3cret-from-env" not in stdout
+
+
+def test_serves_data_center_at_a_scale_with_latency(tmp_path):
+    process, url = _start(
+        tmp_path / "sandbox.url",
+        "--deployment",
+        "datacenter",
+        "--scale",
+        "0.25",
+        "--latency",
+        "0.2",
+    )
+    try:
+        started = time.monotonic()
+        response = requests.get(
+            f"{url}/rest/api/2/search",
+            params={"jql": "", "maxResults": 0},
+            headers={"Authorization": "Bearer sandbox-token"},
+            timeout=5,
+        )
+        assert time.monotonic() - started >= 0.2
+        assert response.status_code == 200
+        assert 500 < response.json()["total"] < 1500  # a quarter of the default organisation
+    finally:
+        stdout = _stop(process, signal.SIGTERM)
+    assert stdout.startswith(f"Jira sandbox (Data Center) at {url} ")

@@ -19,6 +19,7 @@ _CUSTOM_TYPES = {
     "Rank": "com.pyxis.greenhopper.jira:gh-lexo-rank",
     "Flagged": "com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes",
     "Customer": "com.atlassian.jira.plugin.system.customfieldtypes:textfield",
+    "Parent Link": "com.atlassian.jpo:jpo-custom-field-parent",
 }
 _SYSTEM_FIELDS = {
     "summary",
@@ -42,7 +43,20 @@ _TIER_SCORES = {"sure_thing": 0.0, "linear_bet": 0.5, "moonshot": 1.0}
 
 
 def _serialised(org) -> str:
-    return json.dumps([org.fields, org.statuses, org.users, org.myself, org.issues, org.changelogs])
+    return json.dumps(
+        [
+            org.fields,
+            org.statuses,
+            org.users,
+            org.myself,
+            org.issues,
+            dict(org.changelogs),
+            org.worklogs,
+            org.boards,
+            org.sprints,
+            org.resolutions,
+        ]
+    )
 
 
 def _instant(text: str) -> dt.datetime:
@@ -250,7 +264,9 @@ def test_changelogs_agree_with_fields(org):
         times = [_instant(h["created"]) for h in histories]
         assert times == sorted(times) and all(created <= t <= now for t in times)
         assert [int(h["id"]) for h in histories] == sorted({int(h["id"]) for h in histories})
-        assert _instant(fields["updated"]) == (times[-1] if times else created)
+        # Logging work updates an issue too.
+        logged = [_instant(w["created"]) for w in org.worklogs.get(issue["id"], [])]
+        assert _instant(fields["updated"]) == max([created, *times, *logged])
         assert fields["created"][-5:] in ("+0100", "+0200")  # rendered in the user's zone
         last = {item["field"]: item for h in histories for item in h["items"]}
         if "status" in last:
@@ -301,3 +317,132 @@ def test_team_specific_fields(org):
         performer = truth.performing_team_overrides[key]
         assert fields[cf["Team"]]["name"] == performer
         assert fields["project"]["key"] != truth.teams[performer].project_key
+
+
+def _in_progress_spans(org, issue: dict) -> list[tuple[dt.datetime, dt.datetime, str | None]]:
+    """(from, to, assignee) of each stretch In Progress, read from the changelog."""
+    histories = org.changelogs[issue["id"]]
+    changes = [i for h in histories for i in h["items"] if i["field"] == "assignee"]
+    # The assignee at creation: what the first change changed, else the one still assigned.
+    assignee = (
+        changes[0]["from"] if changes else (issue["fields"]["assignee"] or {}).get("accountId")
+    )
+    spans, since = [], None
+    for history in histories:
+        at = _instant(history["created"])
+        for item in history["items"]:
+            if item["field"] == "assignee":
+                assignee = item["to"]
+            elif item["field"] == "status" and item["toString"] == "In Progress":
+                since = since or at
+            elif item["field"] == "status" and since is not None:
+                spans.append((since, at, assignee))
+                since = None
+    if since is not None:
+        spans.append((since, org.truth.now, assignee))
+    return spans
+
+
+def test_worklogs_are_logged_by_the_assignee_while_in_progress(org):
+    truth = org.truth
+    by_id = {issue["id"]: issue for issue in org.issues}
+    logging_projects = {t.project_key for t in truth.teams.values() if t.logs_work}
+    assert logging_projects == {"PLAT", "DATA"}
+    assert {by_id[i]["key"] for i in org.worklogs} == truth.worklog_issue_keys
+    assert {by_id[i]["fields"]["project"]["key"] for i in org.worklogs} == logging_projects
+    counts = sorted(len(worklogs) for worklogs in org.worklogs.values())
+    assert counts[0] >= 1 and counts[-1] > 20  # some have more than the 20 Jira embeds
+    worklog_ids = []
+    for issue_id, worklogs in org.worklogs.items():
+        issue = by_id[issue_id]
+        spans = _in_progress_spans(org, issue)
+        embedded = issue["fields"]["worklog"]
+        assert embedded == {
+            "startAt": 0,
+            "maxResults": 20,
+            "total": len(worklogs),
+            "worklogs": worklogs[:20],
+        }
+        assert issue["fields"]["timespent"] == sum(w["timeSpentSeconds"] for w in worklogs)
+        for worklog in worklogs:
+            started = _instant(worklog["started"])
+            assert worklog["issueId"] == issue_id
+            assert worklog["timeSpentSeconds"] % 900 == 0 and worklog["timeSpentSeconds"] > 0
+            assert started + dt.timedelta(seconds=worklog["timeSpentSeconds"]) <= _instant(
+                worklog["created"]
+            )
+            author = worklog["author"]["accountId"]
+            # `started` is to the minute, so it may precede the span's start by seconds.
+            assert any(
+                begin - dt.timedelta(minutes=1) < started < end and who == author
+                for begin, end, who in spans
+            ), (issue["key"], worklog)
+        worklog_ids += [int(w["id"]) for w in worklogs]
+    assert len(worklog_ids) == len(set(worklog_ids))
+    without = next(i for i in org.issues if i["id"] not in org.worklogs)
+    assert without["fields"]["worklog"]["total"] == 0 and without["fields"]["timespent"] is None
+
+
+def test_issue_links_agree_on_both_ends(org):
+    by_key = {issue["key"]: issue for issue in org.issues}
+    ends = defaultdict(list)
+    for issue in org.issues:
+        for link in issue["fields"]["issuelinks"]:
+            (side,) = {"inwardIssue", "outwardIssue"} & link.keys()
+            ends[link["id"]].append((issue["key"], side, link[side]["key"], link["type"]["name"]))
+    for link_id, (one, other) in ((i, e) for i, e in ends.items() if len(e) == 2):
+        assert (one[0], one[2]) == (other[2], other[0]), link_id
+        assert {one[1], other[1]} == {"inwardIssue", "outwardIssue"} and one[3] == "Blocks"
+    assert all(len(found) == 2 for found in ends.values())
+    blocked_by = {
+        (link["inwardIssue"]["key"], issue["key"])
+        for issue in org.issues
+        for link in issue["fields"]["issuelinks"]
+        if "inwardIssue" in link
+    }
+    stories = org.truth.story_block_links
+    assert len(stories) >= 4 and set(stories) <= blocked_by
+    for blocker, blocked in stories:
+        assert {by_key[k]["fields"]["issuetype"]["name"] for k in (blocker, blocked)} == {"Story"}
+        first_started = min(begin for begin, _, _ in _in_progress_spans(org, by_key[blocked]))
+        assert first_started > _instant(by_key[blocker]["fields"]["resolutiondate"])
+
+
+def test_some_accounts_hide_their_email_and_not_all_are_people(org):
+    people = [u for u in org.users if u["accountType"] == "atlassian"]
+    hidden = [u for u in people if "emailAddress" not in u]
+    assert 0 < len(hidden) < len(people)
+    assert "emailAddress" in org.myself
+    assert [u["displayName"] for u in org.users if u["accountType"] == "app"] == [
+        "Automation for Jira"
+    ]
+    assert sum(not u["active"] for u in org.users) == 1
+    assignees = {
+        i["fields"]["assignee"]["accountId"] for i in org.issues if i["fields"]["assignee"]
+    }
+    assert assignees <= {u["accountId"] for u in people if u["active"]}
+
+
+def test_one_board_per_team_and_sprints_match_the_sprint_field(org):
+    truth, sprint_field = org.truth, org.truth.custom_field_ids["Sprint"]
+    boards = {board["id"]: board for board in org.boards}
+    assert [b["id"] for b in org.boards] == list(range(1, len(truth.teams) + 1))
+    for team in truth.teams.values():
+        board = boards[team.board_id]
+        assert board["location"]["projectKey"] == team.project_key
+        assert board["type"] == ("scrum" if team.scrum else "kanban")
+        assert (team.board_id in org.sprints) == team.scrum
+    listed = {s["id"]: s for sprints in org.sprints.values() for s in sprints}
+    seen = set()
+    for issue in org.issues:
+        for value in issue["fields"][sprint_field] or ():
+            sprint = listed[value["id"]]
+            same = ("name", "state", "goal", "startDate", "endDate", "completeDate")
+            assert {k: sprint.get(k) for k in same} == {k: value.get(k) for k in same}
+            assert sprint["originBoardId"] == value["boardId"]
+            seen.add(value["id"])
+    assert seen and seen <= listed.keys()
+    for sprints in org.sprints.values():
+        states = [s["state"] for s in sprints]
+        assert states == sorted(states, key=["closed", "active", "future"].index)
+        assert states.count("active") == 1

@@ -150,6 +150,11 @@ def test_order_by(keys_for, issues, order_by, sort_keys):
         ("key = PAY-999999", "An issue with key 'PAY-999999' does not exist for field 'key'."),
         ("updated >= -1d", "Date value '-1d' for field 'updated' is invalid."),
         ("created < '2025-13-45'", "Date value '2025-13-45' for field 'created' is invalid."),
+        # Minute precision: a value cannot name seconds.
+        (
+            "updated >= '2025/08/01 12:15:30'",
+            "Date value '2025/08/01 12:15:30' for field 'updated' is invalid.",
+        ),
         (
             "project = PAY OR project = MOB",
             "Error in the JQL Query: The JQL sandbox does not support 'OR'",

@@ -37,6 +37,8 @@ def varied_keys(org) -> list[str]:
         first(lambda f: f[cf["Team"]] and f[cf["Customer"]]),
         first(lambda f: f["resolution"] and f["resolution"]["name"] == "Won't Do"),
         first(lambda f: f["status"]["name"] == "In Progress"),
+        first(lambda f: f["worklog"]["total"] > 20),
+        first(lambda f: f["assignee"] and "emailAddress" not in f["assignee"]),
     ]
 
 
@@ -90,6 +92,7 @@ def _assert_field_values(fields: dict, assert_schema) -> None:
         if fields.get(name) is not None:
             assert_schema(fields[name], schema)
     assert_schema(fields["components"], "ComponentJsonBean", array=True)
+    assert_schema(fields["worklog"], "PageOfWorklogs")
     assert_schema(fields["subtasks"], "LinkedIssue", array=True)
     for link in fields["issuelinks"]:
         # IssueLink requires both sides; an issue's own links carry only the other side.
@@ -115,14 +118,59 @@ def test_issue_changelog_page(sandbox, http, assert_schema, org, version):
     assert page["self"].startswith(f"{sandbox.url}/rest/api/{version}/issue/{key}/changelog")
 
 
+@pytest.mark.parametrize("version", ["2", "3"])
+def test_issue(sandbox, http, assert_schema, varied_keys, version):
+    for key in varied_keys:
+        response = http.get(
+            f"{sandbox.url}/rest/api/{version}/issue/{key}", params={"expand": "changelog"}
+        )
+        issue = response.json()
+        assert_schema(issue, "IssueBean")
+        _assert_field_values(issue["fields"], assert_schema)
+        assert issue["key"] == key and issue["self"].startswith(
+            f"{sandbox.url}/rest/api/{version}/"
+        )
+
+
+def test_worklog_page(sandbox, http, assert_schema, org):
+    key = min(org.truth.worklog_issue_keys)
+    page = http.get(f"{sandbox.url}/rest/api/3/issue/{key}/worklog").json()
+    assert_schema(page, "PageOfWorklogs")
+    assert page["worklogs"] and page["total"] == len(page["worklogs"])
+
+
+def test_user_list(sandbox, http, assert_schema):
+    users = http.get(f"{sandbox.url}/rest/api/3/users/search", params={"maxResults": 1000}).json()
+    assert_schema(users, "User", array=True)
+
+
+def test_bulk_changelogs(sandbox, http, assert_schema, org):
+    body = {"issueIdsOrKeys": list(org.truth.noisy_issue_keys), "maxResults": 300}
+    page = http.post(f"{sandbox.url}/rest/api/3/changelog/bulkfetch", json=body).json()
+    assert_schema(page, "BulkChangelogResponseBean")
+    assert page["nextPageToken"]
+
+
+def test_agile_boards_and_sprints(sandbox, http, assert_agile_schema):
+    boards = http.get(f"{sandbox.url}/rest/agile/1.0/board").json()
+    assert_agile_schema(boards, "boards")
+    for board in boards["values"]:
+        if board["type"] == "scrum":
+            sprints = http.get(f"{sandbox.url}/rest/agile/1.0/board/{board['id']}/sprint")
+            assert_agile_schema(sprints.json(), "sprints")
+
+
 def test_error_bodies(sandbox, http, assert_schema):
     search = f"{sandbox.url}/rest/api/3/search/jql"
     responses = [
         http.get(search, params={"jql": "project = PAY OR project = SRCH"}),
         http.get(f"{sandbox.url}/rest/api/3/myself", auth=("demo@example.com", "wrong")),
         http.get(f"{sandbox.url}/rest/api/3/issue/NOPE-1/changelog"),
+        http.delete(f"{sandbox.url}/rest/api/3/field"),
+        http.get(f"{sandbox.url}/rest/api/3/search", params={"jql": "project = PAY"}),
+        http.get(f"{sandbox.url}/rest/agile/1.0/board/4/sprint"),  # a kanban board
     ]
-    assert [r.status_code for r in responses] == [400, 401, 404]
+    assert [r.status_code for r in responses] == [400, 401, 404, 405, 410, 400]
     for response in responses:
         assert response.headers["Content-Type"].startswith("application/json")
         assert_schema(response.json(), "ErrorCollection")

@@ -13,7 +13,7 @@ import pytest
 
 from ingest.classify import write_classification
 from ingest.landing import BatchWriter
-from ingest.normalize import CHANGELOG_SCHEMA, ISSUE_SCHEMA, STATUS_SCHEMA, frame
+from ingest.normalize import CHANGELOG_SCHEMA, ISSUE_SCHEMA, LANDED_SCHEMAS, frame
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -34,10 +34,10 @@ def land(
         row.update(raw_json="{}", **issue)
         issue_rows.append(row)
     changelog_rows = [dict(dict.fromkeys(CHANGELOG_SCHEMA), **item) for item in changelog]
+    given = {"statuses": STATUSES, "issues": issue_rows, "changelog_items": changelog_rows}
     with BatchWriter(landing_dir, batch_id) as batch:
-        batch.write_part("statuses", frame(STATUSES, STATUS_SCHEMA))
-        batch.write_part("issues", frame(issue_rows, ISSUE_SCHEMA))
-        batch.write_part("changelog_items", frame(changelog_rows, CHANGELOG_SCHEMA))
+        for table, schema in LANDED_SCHEMAS.items():
+            batch.write_part(table, frame(given.get(table, []), schema))
         batch.commit({})
 
 
@@ -50,14 +50,14 @@ def build_warehouse(tmp_path_factory) -> Callable[..., duckdb.DuckDBPyConnection
         tmp_path = tmp_path_factory.mktemp("warehouse")
         landing, classified, database = (
             tmp_path / "landing",
-            tmp_path / "classified.parquet",
+            tmp_path / "classified",
             tmp_path / "build.duckdb",
         )
         land(landing, issues, changelog)
         write_classification(landing, classified)
         dbt_vars = {
             "landing_dir": str(landing),
-            "classified_path": str(classified),
+            "classified_dir": str(classified),
             "build_db_path": str(database),
         }
         completed = subprocess.run(

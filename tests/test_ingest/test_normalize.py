@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from ingest.fields import FieldMap, FieldRef
-from ingest.normalize import changelog_rows, issue_row, parse_jira_datetime
+from ingest.jira_dates import parse_jira_datetime
+from ingest.normalize import changelog_rows, issue_row
 
 STORY_POINTS = FieldRef("customfield_10100", "Story Points", "float")
 STORY_POINT_ESTIMATE = FieldRef("customfield_10101", "Story point estimate", "jsw-story-points")
@@ -16,6 +17,7 @@ FIELD_MAP = FieldMap(
     sprint=FieldRef("customfield_10200", "Sprint", "gh-sprint"),
     epic_link=FieldRef("customfield_10300", "Epic Link", "gh-epic-link"),
     team=FieldRef("customfield_10400", "Team", "rm-teams-custom-field-team"),
+    parent_link=FieldRef("customfield_10500", "Parent Link", "jpo-custom-field-parent"),
     decisions=(),
     story_point_fields=(STORY_POINT_ESTIMATE, STORY_POINTS),
 )
@@ -105,7 +107,7 @@ def test_issue_row_types_system_and_discovered_custom_fields():
 
 
 def test_fields_missing_on_this_instance_are_null():
-    row = issue_row(ISSUE, FieldMap(None, None, None, None, ()))
+    row = issue_row(ISSUE, FieldMap(None, None, None, None, None, ()))
     assert (row["story_points"], row["team_id"], row["epic_link_key"], row["sprint_ids"]) == (
         None,
         None,

@@ -28,7 +28,7 @@ def test_asset_graph_flows_ingest_classify_dbt_check_publish(defs):
     }
     assert deps["jira/issues"] == set()
     assert deps["classification/classified_issues"] == {"jira/issues"}
-    assert deps["staging/stg_jira__issues"] == {"jira/issues"}
+    assert deps["staging/stg_jira__issues"] == {"jira/issues", "jira/deletions"}
     assert deps["staging/stg_jira__changelog_items"] == {"jira/changelog_items"}
     assert deps["staging/stg_classification__issues"] == {"classification/classified_issues"}
     assert deps["published_warehouse"] == {"marts/fct_team_quarter_tier_mix"}
@@ -42,5 +42,5 @@ def test_asset_graph_flows_ingest_classify_dbt_check_publish(defs):
 
 def test_resources_take_secrets_from_the_environment_not_from_code(defs):
     jira = defs.resources["jira"]
-    for field in ("url", "email", "api_token"):
+    for field in ("url", "api_token"):
         assert type(getattr(jira, field)).__name__ == "EnvVar", field
