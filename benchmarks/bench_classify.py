@@ -246,10 +246,13 @@ def baseline(issues: pl.DataFrame, rules: Rules) -> list[dict]:
         if team is not None:
             row["team"] = (team, "field:Team" if team in declared else "unknown_team:field:Team")
         else:
-            row["team"] = _first_rule(rules.teams.rules, row, {}, lambda r: r.team) or (
-                UNASSIGNED,
-                "default",
+            project = row.get("project_name") or row["project_key"]
+            fallback = (
+                (project, f"jira_project:{row['project_key']}")
+                if rules.teams.fallback == "jira_project" and project
+                else (UNASSIGNED, "default")
             )
+            row["team"] = _first_rule(rules.teams.rules, row, {}, lambda r: r.team) or fallback
         explicit = None
         tier_field = tier_rules.field
         mapped = tier_field.values.get(row["fields"]["Risk Tier"]) if tier_field else None

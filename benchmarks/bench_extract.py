@@ -65,10 +65,16 @@ def _child(variant: str, url: str, token: str) -> dict:
 
 def _ours() -> dict:
     from ingest.extract import extract_to_landing
+    from ingest.http_policy import RetryPolicy
     from ingest.jira_client import JiraReader, JiraSettings
 
+    # The client-side rate cap (20 requests/s by default) is a politeness setting for real sites;
+    # off here, so the figure is the client's own throughput.
     settings = JiraSettings(
-        url=os.environ["JIRA_URL"], email=EMAIL, api_token=os.environ["JIRA_API_TOKEN"]
+        url=os.environ["JIRA_URL"],
+        email=EMAIL,
+        api_token=os.environ["JIRA_API_TOKEN"],
+        retry=RetryPolicy(max_requests_per_second=None),
     )
     with tempfile.TemporaryDirectory() as landing:
         started = time.perf_counter()
@@ -104,7 +110,7 @@ def run(quick: bool) -> list[Measurement]:
     plain_rate = plain["issues"] / plain["seconds"]
     size = f"{ours['issues']:,} issues, {LATENCY_SECONDS * 1000:.0f} ms latency"
     return [
-        Measurement("extract", "ours (issues/s)", ours_rate, "issues/s", size),
+        Measurement("extract", "ours (issues/s)", ours_rate, "issues/s", f"{size}, no rate cap"),
         Measurement("extract", "plain search_issues loop", plain_rate, "issues/s", size),
         Measurement("extract", "ratio ours / plain", ours_rate / plain_rate, "x", "target >= 5"),
         Measurement("extract", "ours peak RSS", ours["peak_rss_mb"], "MiB", "target < 1024"),

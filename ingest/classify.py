@@ -13,7 +13,8 @@ Decisions the spec (portfolio-metrics.md sections 1 and 2) leaves open, taken he
   A child keeps its own field or label tier; otherwise it carries its project's tier and reason.
 - A project belongs to at most one mission: the first in file order that recognises the project
   or any ancestor; among that mission's matches, the nearest issue is named in the reason.
-- Team: the Team field, then the ordered team rules, else `unassigned` (reason `default`). A Team
+- Team: the Team field, then the ordered team rules, then (by default) the Jira project's name
+  (reason `jira_project:<key>`), else `unassigned` (reason `default`). A Team
   field value not in `teams.declared` is kept with reason `unknown_team:field:Team`
   (`unknown_teams: keep`) or skipped so the rules decide (`ignore`). The owning team is the
   performing team of the project's own issue; outside projects it is the issue's own.
@@ -59,6 +60,15 @@ ALL_TIERS = (*RISK_TIERS, UNCLASSIFIED)
 # order-preserving joins and gathers here, and the frames fit in memory anyway.
 ENGINE = "in-memory"
 
+
+def _with_reasons(*columns: str) -> tuple[str, ...]:
+    """Each decided column followed by the `<column>_reason` that says why."""
+    return tuple(name for column in columns for name in (column, f"{column}_reason"))
+
+
+# Decided per project and inherited by its issues.
+PROJECT_DECISIONS = _with_reasons("risk_tier", "success_curve", "impact", "p_success")
+
 ISSUE_COLUMNS = (
     "issue_id",
     "issue_key",
@@ -66,24 +76,9 @@ ISSUE_COLUMNS = (
     "project_reason",
     "hierarchy_status",
     "parent_status",
-    "owning_team",
-    "owning_team_reason",
-    "performing_team",
-    "performing_team_reason",
-    "mission",
-    "mission_reason",
-    "risk_tier",
-    "risk_tier_reason",
-    "success_curve",
-    "success_curve_reason",
-    "impact",
-    "impact_reason",
-    "p_success",
-    "p_success_reason",
-    "work_type",
-    "work_type_reason",
-    "is_unplanned",
-    "is_unplanned_reason",
+    *_with_reasons("owning_team", "performing_team", "mission"),
+    *PROJECT_DECISIONS,
+    *_with_reasons("work_type", "is_unplanned"),
 )
 PROJECT_COLUMNS = (
     "project_id",
@@ -94,19 +89,11 @@ PROJECT_COLUMNS = (
     "jira_project_key",
     "parent_status",
     "issue_count",
-    "owning_team",
-    "owning_team_reason",
+    *_with_reasons("owning_team"),
     "mission",
     "mission_deadline",
     "mission_reason",
-    "risk_tier",
-    "risk_tier_reason",
-    "success_curve",
-    "success_curve_reason",
-    "impact",
-    "impact_reason",
-    "p_success",
-    "p_success_reason",
+    *PROJECT_DECISIONS,
 )
 
 
@@ -378,6 +365,7 @@ def prepare(
         "issue_id",
         "issue_key",
         "project_key",
+        "project_name",
         "issue_type",
         "hierarchy_level",
         "summary",
@@ -473,6 +461,10 @@ def _team(rules: Rules) -> pl.Expr:
         if teams.unknown_teams == "keep":
             branches.append((team.is_not_null(), team, "unknown_team:field:Team"))
     branches += rule_branches(teams.rules, lambda r: r.team, rules.sprint_field)
+    if teams.fallback == "jira_project":
+        project = pl.coalesce("project_name", "project_key")
+        reason = pl.concat_str(pl.lit("jira_project:"), pl.col("project_key"))
+        branches.append((project.is_not_null(), project, reason))
     return first_of(branches, default=(UNASSIGNED, "default"))
 
 

@@ -172,7 +172,10 @@ class _Explanation:
                 lines.append(f"    Team field: {value!r} is not in teams.declared: ignored")
         rule_lines, decided = self._rules(teams.rules, self.issue, lambda r: r.team, decided)
         lines += rule_lines
-        if not decided:
+        if not decided and teams.fallback == "jira_project" and self.issue["project_key"]:
+            project = self.issue["project_name"] or self.issue["project_key"]
+            lines.append(f"    no rule matched: the Jira project's name {project!r}{DECIDES}")
+        elif not decided:
             lines.append(f"    nothing matched: unassigned{DECIDES}")
         lines.append(self._headline("owning team", "owning_team"))
         if self.unit_row["project_idx"] is None:

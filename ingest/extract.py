@@ -22,7 +22,7 @@ import polars as pl
 from ingest.fields import FieldMap, discover_fields
 from ingest.jira_client import JiraReader, JiraSettings
 from ingest.jira_dates import parse_jira_datetime
-from ingest.landing import MANIFEST, BatchWriter, committed_batches, part_glob
+from ingest.landing import MANIFEST, BatchWriter, committed_batches
 from ingest.normalize import (
     BOARD_SCHEMA,
     CHANGELOG_SCHEMA,
@@ -50,6 +50,7 @@ from ingest.normalize import (
 # field (an "Impact" field, a tier field) needs no re-extraction.
 ALL_FIELDS = ["*all"]
 PAGE_QUEUE_PER_WORKER = 2  # pages buffered between fetching workers and the writer: bounds memory
+PART_ISSUES = 5000  # issues per Parquet part (with their changelog items, worklogs, ...)
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,13 @@ def scope_key(settings: JiraSettings) -> str:
     return hashlib.sha256(scope.encode()).hexdigest()[:16]
 
 
-def _scope_manifests(landing_dir: Path, key: str) -> list[dict]:
-    manifests = (
-        json.loads((batch / MANIFEST).read_text()) for batch in committed_batches(landing_dir)
+def _scope_batches(landing_dir: Path, key: str) -> list[tuple[Path, dict]]:
+    """Committed batches of one scope, oldest first, with their manifests."""
+    batches = (
+        (batch, json.loads((batch / MANIFEST).read_text()))
+        for batch in committed_batches(landing_dir)
     )
-    return [manifest for manifest in manifests if manifest.get("scope_key") == key]
+    return [(batch, manifest) for batch, manifest in batches if manifest.get("scope_key") == key]
 
 
 def _latest(manifests: list[dict], name: str) -> datetime | None:
@@ -94,13 +97,16 @@ def _latest(manifests: list[dict], name: str) -> datetime | None:
     return max(values, default=None)
 
 
-def _known_issue_ids(landing_dir: Path) -> set[str]:
-    """Issues landed so far and not already recorded as deleted."""
-    batches = committed_batches(landing_dir)
-    if not batches:
+def _known_issue_ids(batches: list[Path]) -> set[str]:
+    """Issues these batches landed and did not already record as deleted.
+
+    Only the scope's own batches count: an issue of a project dropped from the scope is out of
+    scope, not deleted from Jira.
+    """
+    parts = [part for batch in batches for part in batch.glob("issues/*.parquet")]
+    if not parts:
         return set()
-    landed = pl.scan_parquet(part_glob(landing_dir, "issues")).select("issue_id").unique()
-    ids = set(landed.collect()["issue_id"].to_list())
+    ids = set(pl.read_parquet(parts, columns=["issue_id"])["issue_id"].to_list())
     deletions = [part for batch in batches for part in batch.glob("deletions/*.parquet")]
     if deletions:
         ids -= set(pl.read_parquet(deletions, columns=["issue_id"])["issue_id"].to_list())
@@ -167,7 +173,8 @@ def extract_to_landing(
 ) -> ExtractionResult:
     started_at = datetime.now(UTC)
     key = scope_key(reader.settings)
-    history = _scope_manifests(landing_dir, key)
+    batches = _scope_batches(landing_dir, key)
+    history = [manifest for _, manifest in batches]
     previous_mark = None if options.full_refresh else _latest(history, "watermark_to")
     mode = "incremental" if previous_mark else "full"
     since = previous_mark - options.overlap if previous_mark else None
@@ -204,7 +211,7 @@ def extract_to_landing(
                 if mode == "full"
                 else {i for p in partitions for i in reader.list_ids(p)} | seen
             )
-            deleted = sorted(_known_issue_ids(landing_dir) - in_jira)
+            deleted = sorted(_known_issue_ids([batch for batch, _ in batches]) - in_jira)
             log(f"reconciliation: {len(deleted)} issue(s) no longer in Jira, flagged deleted")
         batch.write_part(
             "deletions",
@@ -244,7 +251,11 @@ def extract_to_landing(
 def _land_issues(
     batch: BatchWriter, pages: Iterator[list[dict]], field_map: FieldMap, options: ExtractionOptions
 ) -> tuple[datetime | None, set[str]]:
-    """Write every page as parts of each issue table; returns the newest `updated` and the ids."""
+    """Write the pages as parts of each issue table; returns the newest `updated` and the ids.
+
+    Rows are buffered up to PART_ISSUES issues per part: one Parquet file per page would mean
+    thousands of tiny files for a large site, slower to write and to read back.
+    """
     newest, seen = None, set()
     tables = {
         "issues": (ISSUE_SCHEMA, lambda page: [issue_row(i, field_map) for i in page]),
@@ -259,22 +270,24 @@ def _land_issues(
         ),
         "users": (USER_SCHEMA, lambda page: user_rows(page, include_emails=options.include_emails)),
     }
-    # an empty scope still lands an (empty) part per table, so readers always find the table
-    for page in _with_at_least_one(pages):
-        for table, (schema, rows) in tables.items():
-            batch.write_part(table, frame(rows(page), schema))
+    buffered: dict[str, list[dict]] = {table: [] for table in tables}
+
+    def flush() -> None:
+        for table, (schema, _) in tables.items():
+            batch.write_part(table, frame(buffered[table], schema))
+            buffered[table] = []
+
+    for page in pages:
+        for table, (_, rows) in tables.items():
+            buffered[table].extend(rows(page))
         for issue in page:
             seen.add(str(issue["id"]))
             updated = parse_jira_datetime(issue["fields"].get("updated"))
             if updated and (newest is None or updated > newest):
                 newest = updated
+        if len(buffered["issues"]) >= PART_ISSUES:
+            flush()
+    # the last part, possibly empty: readers always find every table in every batch
+    if buffered["issues"] or not seen:
+        flush()
     return newest, seen
-
-
-def _with_at_least_one(pages: Iterator[list[dict]]) -> Iterator[list[dict]]:
-    empty = True
-    for page in pages:
-        empty = False
-        yield page
-    if empty:
-        yield []

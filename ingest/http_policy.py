@@ -125,14 +125,22 @@ class RateGate:
             self._paused_until = max(self._paused_until, monotonic_deadline)
 
     def wait_turn(self) -> float:
-        """Block until this request may go; returns the seconds waited."""
-        with self._lock:
-            now = self._clock.monotonic()
-            slot = max(now, self._next_slot, self._paused_until)
-            self._next_slot = slot + self._interval
-        wait = slot - now
-        self._clock.sleep(wait)
-        return wait
+        """Block until this request may go; returns the seconds waited.
+
+        A pause can begin while a worker sleeps towards its slot, so it checks again on waking.
+        """
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self._clock.monotonic()
+                if waited and now >= self._paused_until:
+                    return waited
+                slot = max(now, self._next_slot, self._paused_until)
+                self._next_slot = slot + self._interval
+            if slot == now and not waited:
+                return 0.0
+            self._clock.sleep(slot - now)
+            waited += slot - now
 
 
 class PolicyAdapter(HTTPAdapter):

@@ -175,6 +175,9 @@ class Teams(_Model):
     use_team_field: bool = True
     unknown_teams: Literal["keep", "ignore"] = "keep"
     rules: tuple[TeamRule, ...] = ()
+    # When neither decides: an explicit `unassigned`, or the Jira project's name (a sound first
+    # guess on a site never seen before: most organisations give each team its own project).
+    fallback: Literal["unassigned", "jira_project"] = "unassigned"
 
 
 class RiskTierRules(_Model):

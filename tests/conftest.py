@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,3 +20,30 @@ def dbt_manifest() -> Path:
     from orchestration.defs.resources import prepare_dbt_manifest
 
     return prepare_dbt_manifest()
+
+
+class VirtualClock:
+    """Time that only moves when someone sleeps: waits are measured exactly, and instantly."""
+
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+    def __init__(self):
+        self.now = 0.0
+        self.slept: list[float] = []
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def wall(self) -> datetime:
+        return self.start + timedelta(seconds=self.now)
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.slept.append(seconds)
+            self.now += max(0.0, seconds)
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock()

@@ -569,9 +569,13 @@ class SandboxServer:
         return self._selections.setdefault(selection, selection)
 
     def _serialised(
-        self, issues: list[dict], selection: frozenset[str] | None, with_changelog: bool, version
+        self,
+        issues: list[dict],
+        selection: frozenset[str] | None,
+        with_changelog: bool,
+        version: str,
     ) -> _Serialised:
-        """The beans of ``issues``, serialised for this server, each rendered once (``_Rendered``)."""
+        """The beans of ``issues`` serialised for this server, each rendered once (_Rendered)."""
         variant = (selection, with_changelog, version, self.url, self.embedded_changelog_cap)
         rendered, serialised = self._rendered, _Serialised()
         for issue in issues:

@@ -97,7 +97,7 @@ CLASSIFIED_TABLES = {
             description=description,
             group_name="ingest",
             kinds={"polars"},
-            deps=[AssetKey(["jira", "issues"])],
+            deps=[AssetKey(["jira", "issues"]), AssetKey(["jira", "fields"])],
         )
         for name, description in CLASSIFIED_TABLES.values()
     ]

@@ -201,6 +201,16 @@ def test_without_team_field_or_rule_the_team_is_explicitly_unassigned():
     assert decided(out["OPS-2"], "project_id") == ("UNPLANNED-unassigned", "unplanned:orphan")
 
 
+def test_the_jira_project_fallback_names_the_team_after_its_project():
+    teams = {**BASE_RULES["teams"], "fallback": "jira_project"}
+    out = classify(
+        issue("OPS-2", project_name="Operations"), issue("PAY-3"), rules=rules(teams=teams)
+    )
+    assert decided(out["OPS-2"], "performing_team") == ("Operations", "jira_project:OPS")
+    # a rule still decides before the fallback
+    assert decided(out["PAY-3"], "performing_team") == ("Payments", "rule:pay-project")
+
+
 # -- risk tiers -----------------------------------------------------------------------------------
 
 TIER_FIELD = {"name": "Risk Tier", "values": {"High": "moonshot", "Low": "sure_thing"}}

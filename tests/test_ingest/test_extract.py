@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -13,6 +15,7 @@ from ingest.extract import ExtractionOptions, extract_to_landing
 from ingest.jira_client import JiraAccessError, JiraReader, JiraSettings
 from ingest.landing import BatchWriter, committed_batches, part_glob
 from ingest.sandbox import SandboxServer, generate_org
+from ingest.sandbox.faults import RATE_LIMIT_GLOBAL, Fault
 
 EMAIL, TOKEN = "extract@example.com", "extract-token-7f3a9c"
 SEED = 5
@@ -162,3 +165,63 @@ def test_the_token_appears_nowhere_in_logs_or_landed_files(sandbox, tmp_path, ca
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_a_429_storm_is_survived_without_retrying_early(sandbox, tmp_path, clock):
+    sandbox.inject(Fault.rate_limited(r"/search", retry_after=3, reason=None, times=4))
+    reader = JiraReader(settings_for(sandbox), clock=clock)
+    result = extract_to_landing(reader, tmp_path, "b1")
+    assert result.row_counts["issues"] == len(sandbox.org.issues)
+    assert result.requests["retries"] == 4
+    # every wait after a 429 honoured Retry-After: 3 (the virtual clock records each sleep)
+    assert sorted(clock.slept)[-4:] and all(wait >= 3 for wait in sorted(clock.slept)[-4:])
+    assert clock.now >= 4 * 3
+
+
+def test_a_quota_429_pauses_every_worker_until_the_reset(sandbox, tmp_path):
+    reset = datetime.now(UTC) + timedelta(seconds=1.5)
+    reset_at = time.monotonic() + (reset - datetime.now(UTC)).total_seconds()
+    sandbox.inject(
+        Fault.rate_limited(
+            r"/search", retry_after=None, reason=RATE_LIMIT_GLOBAL, reset=reset, after=3
+        )
+    )
+    run(sandbox, tmp_path, "b1")
+    log = sandbox.request_log
+    limited = next(r for r in log if r.status == 429)
+    # requests other workers had in flight when the 429 came back may still arrive just after it;
+    # after that, no worker sends anything until the quota resets
+    in_flight = 0.2
+    later = [r.at for r in log if r.at - limited.at > in_flight]
+    assert later and min(later) >= reset_at - 0.05
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (Fault(r"/search", status=403, times=None), "lacks permission"),
+        (Fault(r"/search", status=500, times=None), "HTTP 500"),
+    ],
+)
+def test_refusals_end_in_one_line_and_land_nothing(sandbox, tmp_path, fault, message, clock):
+    sandbox.inject(fault)
+    with pytest.raises(JiraAccessError) as caught:
+        extract_to_landing(JiraReader(settings_for(sandbox), clock=clock), tmp_path, "b1")
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+    assert committed_batches(tmp_path) == []
+
+
+def test_bad_jql_names_jiras_reason_and_lands_nothing(sandbox, tmp_path):
+    settings = dataclasses.replace(settings_for(sandbox), jql="project = ")
+    with pytest.raises(JiraAccessError) as caught:
+        extract_to_landing(JiraReader(settings), tmp_path, "b1")
+    assert "HTTP 400" in str(caught.value) and "check JIRA_JQL" in str(caught.value)
+    assert committed_batches(tmp_path) == []
+
+
+def test_narrowing_the_scope_does_not_flag_the_dropped_projects_issues_deleted(sandbox, tmp_path):
+    run(sandbox, tmp_path, "b1")
+    narrowed = dataclasses.replace(settings_for(sandbox), projects=("PAY",))
+    result = extract_to_landing(JiraReader(narrowed), tmp_path, "b2")
+    assert result.mode == "full"  # a new scope has no high-water mark yet
+    assert result.deleted == 0

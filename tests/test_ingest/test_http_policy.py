@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -12,26 +11,6 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ingest.http_policy import PolicyAdapter, RateGate, RetryPolicy, parse_retry_after
-
-START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-
-class VirtualClock:
-    """Time that only moves when someone sleeps: waits are measured exactly, instantly."""
-
-    def __init__(self):
-        self.now = 0.0
-        self._lock = threading.Lock()
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def wall(self) -> datetime:
-        return START + timedelta(seconds=self.now)
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.now += max(0.0, seconds)
 
 
 def scripted(monkeypatch, clock, responses):
@@ -64,8 +43,7 @@ def adapter(clock, **policy) -> PolicyAdapter:
     return PolicyAdapter(RetryPolicy(max_requests_per_second=None, **policy), clock=clock)
 
 
-def test_a_429_storm_never_retries_before_retry_after(monkeypatch):
-    clock = VirtualClock()
+def test_a_429_storm_never_retries_before_retry_after(monkeypatch, clock):
     sent = scripted(monkeypatch, clock, [(429, {"Retry-After": "3"})] * 5 + [(200, {})])
     policy = adapter(clock)
     assert session(policy).get("http://jira.test/rest/api/3/search/jql").status_code == 200
@@ -74,17 +52,15 @@ def test_a_429_storm_never_retries_before_retry_after(monkeypatch):
     assert policy.stats.retries == 5 and policy.stats.requests == 6
 
 
-def test_retry_after_as_an_http_date_is_a_floor(monkeypatch):
-    clock = VirtualClock()
-    when = format_datetime(START + timedelta(seconds=7), usegmt=True)
+def test_retry_after_as_an_http_date_is_a_floor(monkeypatch, clock):
+    when = format_datetime(clock.start + timedelta(seconds=7), usegmt=True)
     sent = scripted(monkeypatch, clock, [(503, {"Retry-After": when}), (200, {})])
     session(adapter(clock)).get("http://jira.test/x")
     assert sent[1] - sent[0] >= 7
 
 
 @pytest.mark.parametrize("status", [500, 502, 504])
-def test_server_errors_are_retried_a_bounded_number_of_times(monkeypatch, status):
-    clock = VirtualClock()
+def test_server_errors_are_retried_a_bounded_number_of_times(monkeypatch, status, clock):
     sent = scripted(monkeypatch, clock, [(status, {})] * 4)
     response = session(adapter(clock, max_attempts=4)).get("http://jira.test/x")
     assert response.status_code == status
@@ -95,15 +71,13 @@ def test_server_errors_are_retried_a_bounded_number_of_times(monkeypatch, status
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404])
-def test_client_errors_are_not_retried(monkeypatch, status):
-    clock = VirtualClock()
+def test_client_errors_are_not_retried(monkeypatch, status, clock):
     sent = scripted(monkeypatch, clock, [(status, {})])
     assert session(adapter(clock)).get("http://jira.test/x").status_code == status
     assert len(sent) == 1 and clock.now == 0
 
 
-def test_dropped_connections_are_retried_then_raised(monkeypatch):
-    clock = VirtualClock()
+def test_dropped_connections_are_retried_then_raised(monkeypatch, clock):
     drop = requests.exceptions.ConnectionError("reset by peer")
     sent = scripted(monkeypatch, clock, [(drop, {}), (200, {})])
     assert session(adapter(clock)).get("http://jira.test/x").status_code == 200
@@ -113,8 +87,7 @@ def test_dropped_connections_are_retried_then_raised(monkeypatch):
     assert len(sent) == 3
 
 
-def test_an_unreachable_site_fails_at_once_while_first_connecting(monkeypatch):
-    clock = VirtualClock()
+def test_an_unreachable_site_fails_at_once_while_first_connecting(monkeypatch, clock):
     sent = scripted(monkeypatch, clock, [(requests.exceptions.ConnectionError("refused"), {})])
     policy = adapter(clock)
     policy.retry_unreachable = False
@@ -123,9 +96,8 @@ def test_an_unreachable_site_fails_at_once_while_first_connecting(monkeypatch):
     assert len(sent) == 1 and clock.now == 0
 
 
-def test_a_quota_429_pauses_every_worker_until_the_reset(monkeypatch):
-    clock = VirtualClock()
-    reset = (START + timedelta(seconds=30)).isoformat()
+def test_a_quota_429_pauses_every_worker_until_the_reset(monkeypatch, clock):
+    reset = (clock.start + timedelta(seconds=30)).isoformat()
     headers = {"RateLimit-Reason": "jira-quota-tenant-based", "X-RateLimit-Reset": reset}
     scripted(monkeypatch, clock, [(429, headers), (200, {})])
     policy = adapter(clock)
@@ -138,8 +110,7 @@ def test_a_quota_429_pauses_every_worker_until_the_reset(monkeypatch):
     assert gate.wait_turn() == pytest.approx(12)
 
 
-def test_a_burst_429_without_quota_reason_does_not_pause_others(monkeypatch):
-    clock = VirtualClock()
+def test_a_burst_429_without_quota_reason_does_not_pause_others(monkeypatch, clock):
     scripted(
         monkeypatch,
         clock,
@@ -151,8 +122,7 @@ def test_a_burst_429_without_quota_reason_does_not_pause_others(monkeypatch):
     assert policy.gate.wait_turn() == 0
 
 
-def test_the_rate_cap_spaces_requests_across_workers():
-    clock = VirtualClock()
+def test_the_rate_cap_spaces_requests_across_workers(clock):
     gate = RateGate(clock, max_per_second=5)
     waits = [gate.wait_turn() for _ in range(10)]
     assert clock.now == pytest.approx(9 / 5)
@@ -166,8 +136,8 @@ def test_the_rate_cap_spaces_requests_across_workers():
         ("0", 0.0),
         ("garbage", None),
         (None, None),
-        (format_datetime(START + timedelta(seconds=90), usegmt=True), 90.0),
+        ("Mon, 02 Nov 2026 09:01:30 GMT", 90.0),
     ],
 )
 def test_parse_retry_after(header, seconds):
-    assert parse_retry_after(header, START) == seconds
+    assert parse_retry_after(header, datetime(2026, 11, 2, 9, 0, tzinfo=UTC)) == seconds

@@ -120,3 +120,22 @@ def test_refused_jql_names_jiras_reason_and_the_setting(sandbox):
         list(reader(sandbox).scan('project = "NOPE"', ["id"]))
     text = str(caught.value)
     assert "HTTP 400" in text and "NOPE" in text and "check JIRA_JQL" in text
+
+
+def test_data_center_scans_past_its_10000_result_window():
+    org = generate_org(seed=9, scale=4.5)
+    assert len(org.issues) > 10_000
+    with SandboxServer(org, api_token=TOKEN, deployment="datacenter") as server:
+        dc = JiraReader(JiraSettings(url=server.url, email="", api_token=TOKEN))
+        assert dc.deployment_type == "datacenter"
+        ids = list(dc.list_ids('created >= "2000/01/01"'))
+        starts = [r.body["startAt"] for r in server.request_log if r.path.endswith("/search")]
+        schemes = {
+            v
+            for r in server.request_log
+            for k, v in r.headers.items()
+            if k.lower() == "authorization"
+        }
+        assert schemes == {"Bearer"}
+    assert sorted(ids) == sorted(issue["id"] for issue in org.issues)
+    assert max(starts) < 10_000

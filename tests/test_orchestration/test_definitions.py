@@ -27,7 +27,7 @@ def test_asset_graph_flows_ingest_classify_dbt_check_publish(defs):
         for k in graph.get_all_asset_keys()
     }
     assert deps["jira/issues"] == set()
-    assert deps["classification/classified_issues"] == {"jira/issues"}
+    assert deps["classification/classified_issues"] == {"jira/issues", "jira/fields"}
     assert deps["staging/stg_jira__issues"] == {"jira/issues", "jira/deletions"}
     assert deps["staging/stg_jira__changelog_items"] == {"jira/changelog_items"}
     assert deps["staging/stg_classification__issues"] == {"classification/classified_issues"}
