@@ -7,9 +7,11 @@ process, for first runs, the demo and cron-less setups.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 REQUIRED_ENV = {
     "JIRA_URL": "your site root, e.g. https://your-org.atlassian.net",
@@ -64,14 +66,23 @@ def run_pipeline(verbose: bool, full_refresh: bool = False) -> int:
         DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     )
     log_level = "INFO" if verbose else "CRITICAL"
-    result = defs.resolve_job_def(portfolio_job.name).execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        run_config={
-            "loggers": {"console": {"config": {"log_level": log_level}}},
-            "ops": {"jira_landing": {"config": {"full_refresh": full_refresh}}},
-        },
-    )
+    # dagster-dbt echoes every dbt log line to stdout: keep it in a file unless asked to stream.
+    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S}Z"
+    log_file = defs.resources["warehouse"].root / "logs" / f"run-{stamp}.log"
+    with contextlib.ExitStack() as stack:
+        if not verbose:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(contextlib.redirect_stdout(stack.enter_context(log_file.open("w"))))
+        result = defs.resolve_job_def(portfolio_job.name).execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={
+                "loggers": {"console": {"config": {"log_level": log_level}}},
+                "ops": {"jira_landing": {"config": {"full_refresh": full_refresh}}},
+            },
+        )
+    if not verbose:
+        print(f"run log (dbt output): {log_file}")
     for event in result.all_events:
         if event.is_step_materialization:
             print(f"materialized {event.asset_key.to_user_string()}")
