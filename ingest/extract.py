@@ -70,11 +70,9 @@ class ExtractionResult:
     batch_dir: Path
     mode: str
     row_counts: Mapping[str, int]
-    watermark_from: datetime | None
     watermark_to: datetime | None
     deleted: int
     requests: Mapping[str, float]
-    field_decisions: tuple[str, ...]
 
 
 def scope_key(settings: JiraSettings) -> str:
@@ -240,11 +238,9 @@ def extract_to_landing(
             batch_dir=batch_dir,
             mode=mode,
             row_counts=dict(batch.row_counts),
-            watermark_from=since,
             watermark_to=watermark_to,
             deleted=len(deleted),
             requests=reader.stats.as_dict(),
-            field_decisions=field_map.decisions,
         )
 
 
