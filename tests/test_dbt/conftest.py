@@ -13,7 +13,7 @@ import pytest
 
 from ingest.classify import write_classification
 from ingest.landing import BatchWriter
-from ingest.normalize import CHANGELOG_SCHEMA, ISSUE_SCHEMA, LANDED_SCHEMAS, frame
+from ingest.normalize import LANDED_SCHEMAS, frame
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -25,19 +25,15 @@ STATUSES = [
 ]
 
 
-def land(
-    landing_dir: Path, issues: list[dict], changelog: list[dict], batch_id: str = "b1"
-) -> None:
-    issue_rows = []
-    for issue in issues:
-        row = {**dict.fromkeys(ISSUE_SCHEMA), "labels": [], "components": [], "sprint_ids": []}
-        row.update(raw_json="{}", **issue)
-        issue_rows.append(row)
-    changelog_rows = [dict(dict.fromkeys(CHANGELOG_SCHEMA), **item) for item in changelog]
-    given = {"statuses": STATUSES, "issues": issue_rows, "changelog_items": changelog_rows}
+def land(landing_dir: Path, batch_id: str, tables: dict[str, list[dict]]) -> None:
+    """One committed landing batch holding `tables` (issue rows get empty defaults filled in)."""
+    defaults = {"labels": [], "components": [], "sprint_ids": [], "raw_json": "{}"}
+    given = {"statuses": STATUSES, **tables}
+    given["issues"] = [{**defaults, **row} for row in tables["issues"]]
     with BatchWriter(landing_dir, batch_id) as batch:
         for table, schema in LANDED_SCHEMAS.items():
-            batch.write_part(table, frame(given.get(table, []), schema))
+            rows = [{**dict.fromkeys(schema), **row} for row in given.get(table, [])]
+            batch.write_part(table, frame(rows, schema))
         batch.commit({})
 
 
@@ -46,14 +42,19 @@ def build_warehouse(tmp_path_factory) -> Callable[..., duckdb.DuckDBPyConnection
     """Land the given rows, classify them, run `dbt build`, return a read-only connection."""
     connections = []
 
-    def build(issues: list[dict], changelog: list[dict]) -> duckdb.DuckDBPyConnection:
+    def build(
+        issues: list[dict], changelog: list[dict], *later: dict[str, list[dict]]
+    ) -> duckdb.DuckDBPyConnection:
+        """`later` batches (table -> rows) land after the first, in order."""
         tmp_path = tmp_path_factory.mktemp("warehouse")
         landing, classified, database = (
             tmp_path / "landing",
             tmp_path / "classified",
             tmp_path / "build.duckdb",
         )
-        land(landing, issues, changelog)
+        land(landing, "b1", {"issues": issues, "changelog_items": changelog})
+        for number, tables in enumerate(later, start=2):
+            land(landing, f"b{number}", tables)
         write_classification(landing, classified)
         dbt_vars = {
             "landing_dir": str(landing),

@@ -1,18 +1,17 @@
+-- Links as the newest landed version of each issue shows them: a link removed in Jira is absent
+-- from that version, so it is gone here too.
+{%- set columns = [
+    'link_id', 'issue_id', 'link_type', 'direction', 'link_verb', 'other_issue_id',
+    'other_issue_key',
+] %}
+
 with
 
 sides as (
 
     select
-        link_id,
-        issue_id,
-        link_type,
-        direction,
-        link_verb,
-        other_issue_id,
-        other_issue_key,
-        batch_id,
-        -- a link belongs to the newest landed version of the issue it was seen on
-        max(batch_id) over (partition by issue_id) as newest_batch_id
+        {{ columns | join(',\n        ') }},
+        batch_id
     from {{ source('jira', 'issue_links') }}
 
 ),
@@ -20,16 +19,14 @@ sides as (
 final as (
 
     select distinct
-        link_id || ':' || issue_id || ':' || direction as issue_link_id,
-        link_id,
-        issue_id,
-        link_type,
-        direction,
-        link_verb,
-        other_issue_id,
-        other_issue_key
+        sides.link_id || ':' || sides.issue_id || ':' || sides.direction as issue_link_id,
+        {% for column in columns -%}
+        sides.{{ column }}{{ ',' if not loop.last }}
+        {% endfor %}
     from sides
-    where batch_id = newest_batch_id
+    inner join {{ ref('stg_jira__issues') }} as issues
+        on sides.issue_id = issues.issue_id
+        and sides.batch_id = issues.landed_in_batch_id
 
 )
 
