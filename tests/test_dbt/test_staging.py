@@ -33,19 +33,31 @@ LINK = {
 }
 
 
+WORKLOG = {
+    "worklog_id": "300",
+    "issue_id": "7",
+    "started_at": datetime(2026, 3, 1, 9, tzinfo=UTC),
+    "time_spent_seconds": 3600,
+}
+
+
 @pytest.fixture(scope="module")
 def warehouse(build_warehouse):
-    # b2 lands the story with a link; b3 a newer version of it after the link was removed
+    # b2 lands the story with a link and a worklog; b3 a newer version after both were removed
     return build_warehouse(
         [story("2026-03-01")],
         [],
-        {"issues": [story("2026-03-01")], "issue_links": [LINK]},
-        {"issues": [story("2026-03-05")], "issue_links": []},
+        {"issues": [story("2026-03-01")], "issue_links": [LINK], "worklogs": [WORKLOG]},
+        {"issues": [story("2026-03-05")], "issue_links": [], "worklogs": []},
     )
 
 
 def test_a_link_removed_in_jira_is_gone_from_staging(warehouse):
     assert warehouse.sql("select count(*) from staging.stg_jira__issue_links").fetchall() == [(0,)]
+
+
+def test_a_worklog_deleted_in_jira_is_gone_from_staging(warehouse):
+    assert warehouse.sql("select count(*) from staging.stg_jira__worklogs").fetchall() == [(0,)]
 
 
 def test_the_newest_version_of_an_issue_wins(warehouse):
