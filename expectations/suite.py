@@ -11,7 +11,7 @@ from great_expectations.expectations import Expectation
 @dataclass(frozen=True)
 class Suite:
     name: str
-    # schema-qualified relation in the build warehouse, e.g. marts.fct_team_quarter_tier_mix
+    # schema-qualified relation in the build warehouse, e.g. marts.fct_team_quarter
     relation: str
     # SQL select expressions: only these columns are loaded (GX's pandas path copies the data)
     columns: Sequence[str]

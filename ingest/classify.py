@@ -55,6 +55,8 @@ HIERARCHY_STATUSES = ("ok", "above_project_level", "orphan", "parent_outside_sco
 UNPLANNED_PREFIX = "UNPLANNED-"
 ISSUES_FILE = "classified_issues.parquet"
 PROJECTS_FILE = "classified_projects.parquet"
+TEAM_TARGETS_FILE = "team_tier_targets.parquet"
+MISSIONS_FILE = "missions.parquet"
 ALL_TIERS = (*RISK_TIERS, UNCLASSIFIED)
 # Polars' in-memory engine: the streaming one (the default) is several times slower on the wide,
 # order-preserving joins and gathers here, and the frames fit in memory anyway.
@@ -101,6 +103,9 @@ PROJECT_COLUMNS = (
 class Classification:
     issues: pl.DataFrame  # one row per issue: ISSUE_COLUMNS
     projects: pl.DataFrame  # one row per project and per UNPLANNED-<team> bucket: PROJECT_COLUMNS
+    # The rules' settings the marts need, so dbt reads them as data: one row per (team, tier) ...
+    team_tier_targets: pl.DataFrame
+    missions: pl.DataFrame  # ... and one per configured mission, even one no project matches
 
 
 # ---------------------------------------------------------------------------------------------
@@ -817,8 +822,47 @@ def _project_table(evaluation: Evaluation, rules: Rules) -> pl.DataFrame:
 
 
 def tabulate(evaluation: Evaluation, rules: Rules) -> Classification:
+    issues = _issue_table(evaluation, rules)
     return Classification(
-        issues=_issue_table(evaluation, rules), projects=_project_table(evaluation, rules)
+        issues=issues,
+        projects=_project_table(evaluation, rules),
+        team_tier_targets=_team_tier_targets(rules, issues),
+        missions=_mission_table(rules),
+    )
+
+
+def _team_tier_targets(rules: Rules, issues: pl.DataFrame) -> pl.DataFrame:
+    """Every declared, targeted or classified team's target share per tier (its own, else the
+    default), so a team the rules never name still has a target to be measured against."""
+    seen = pl.concat([issues["owning_team"], issues["performing_team"]]).drop_nulls().unique()
+    teams = sorted({*rules.teams.declared, *rules.tier_targets.teams, *seen.to_list()})
+    rows = [
+        {
+            "team": team,
+            "risk_tier": tier,
+            "target_share": getattr(rules.targets_for(team), tier),
+            "target_source": "team" if team in rules.tier_targets.teams else "default",
+        }
+        for team in teams
+        for tier in RISK_TIERS
+    ]
+    schema = {
+        "team": pl.String,
+        "risk_tier": pl.String,
+        "target_share": pl.Float64,
+        "target_source": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _mission_table(rules: Rules) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "mission": [mission.name for mission in rules.missions],
+            "deadline": [mission.deadline for mission in rules.missions],
+            "mission_order": list(range(1, len(rules.missions) + 1)),
+        },
+        schema={"mission": pl.String, "deadline": pl.Date, "mission_order": pl.Int64},
     )
 
 
@@ -871,13 +915,23 @@ def write_classification(
     rules: Rules | None = None,
     field_ids: Mapping[str, str] | None = None,
 ) -> Classification:
-    """Classify the newest landed issues into `output_dir`: ISSUES_FILE and PROJECTS_FILE, each
-    replaced atomically. Rules default to the default rules file, field ids to the landing's."""
+    """Classify the newest landed issues into `output_dir`: the CLASSIFIED_FILES, each replaced
+    atomically. Rules default to the default rules file, field ids to the landing's."""
     rules = rules or load_rules()
     if field_ids is None:
         field_ids = landed_field_ids(landing_dir)
     result = classify_issues(latest_issues(landing_dir).collect(engine=ENGINE), rules, field_ids)
     output_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomically(result.issues.sort("issue_key"), output_dir / ISSUES_FILE)
-    _write_atomically(result.projects, output_dir / PROJECTS_FILE)
+    for file, frame in classified_frames(result).items():
+        _write_atomically(frame, output_dir / file)
     return result
+
+
+def classified_frames(result: Classification) -> dict[str, pl.DataFrame]:
+    """Each file the classification stage writes, with its content."""
+    return {
+        ISSUES_FILE: result.issues.sort("issue_key"),
+        PROJECTS_FILE: result.projects,
+        TEAM_TARGETS_FILE: result.team_tier_targets,
+        MISSIONS_FILE: result.missions,
+    }

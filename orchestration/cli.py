@@ -78,7 +78,10 @@ def run_pipeline(verbose: bool, full_refresh: bool = False) -> int:
             raise_on_error=False,
             run_config={
                 "loggers": {"console": {"config": {"log_level": log_level}}},
-                "ops": {"jira_landing": {"config": {"full_refresh": full_refresh}}},
+                "ops": {
+                    "jira_landing": {"config": {"full_refresh": full_refresh}},
+                    "portfolio_dbt_models": {"config": {"full_refresh": full_refresh}},
+                },
             },
         )
     if not verbose:
@@ -126,7 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument(
         "--full-refresh",
         action="store_true",
-        help="re-extract the whole scope (and reconcile deletions) instead of what changed",
+        help="re-extract the whole scope (and reconcile deletions) and rebuild the incremental "
+        "models from scratch, instead of adding what changed",
     )
     explain_command = commands.add_parser(
         "explain", help="show how one issue is classified, rule by rule"

@@ -1,6 +1,6 @@
 """The registry: every suite that gates publishing, one module per validated relation."""
 
 from expectations.suite import Suite
-from expectations.suites import fct_team_quarter_tier_mix
+from expectations.suites import fct_team_quarter
 
-SUITES: tuple[Suite, ...] = (fct_team_quarter_tier_mix.SUITE,)
+SUITES: tuple[Suite, ...] = (fct_team_quarter.SUITE,)

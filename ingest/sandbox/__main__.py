@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import signal
 import tempfile
@@ -38,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scale", type=float, default=1.0, help="head count multiplier: 40 gives ~100k issues"
     )
+    parser.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=dt.datetime.now(dt.UTC).date(),
+        help="the org's last day of activity (default today, so the demo reads like a live site)",
+    )
     parser.add_argument("--deployment", choices=("cloud", "datacenter"), default="cloud")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     parser.add_argument(
@@ -51,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     with SandboxServer(
-        generate_org(args.seed, scale=args.scale),
+        generate_org(args.seed, as_of=args.as_of, scale=args.scale),
         host=args.host,
         port=args.port,
         email=email,

@@ -11,6 +11,14 @@ Self links use ``BASE_URL_PLACEHOLDER``; the server swaps in its own address whe
 Additions made after the first version (worklogs, story-level links, hidden e-mail addresses, extra
 accounts, the Parent Link field) draw from a second stream, ``random.Random(f"{seed}/extras")``, so
 that everything the first stream produced stays byte-identical.
+
+On top of the simulation sit planted truths (``PlantedTruths``): a few epics whose histories are
+written out event by event, each showing one fact the warehouse must find (scope growth, staleness,
+a block, a failed moonshot, a mission gap), and the "Business Value" field that concentrates
+expected impact in two projects. They draw from a third stream, ``f"{seed}/planted"``. The one
+planted fact that steers the simulation is the rebalancing after the failed moonshot: three quarters
+before ``as_of``'s, its team aims for more sure things, so the simulation's output changes from
+that quarter on.
 """
 
 from __future__ import annotations
@@ -51,6 +59,7 @@ RANK = "Rank"
 FLAGGED = "Flagged"
 CUSTOMER = "Customer"
 PARENT_LINK = "Parent Link"  # Advanced Roadmaps' epic -> initiative link (Data Center)
+BUSINESS_VALUE = "Business Value"  # a number field on epics: the impact of the project
 
 _UTC = dt.UTC
 _ZONE = ZoneInfo(USER_TIME_ZONE)
@@ -174,6 +183,10 @@ _TIME_TRACKING_FIELDS = (
     },
 )
 _PARENT_LINK_SCHEMA = {"type": "any", "custom": "com.atlassian.jpo:jpo-custom-field-parent"}
+_BUSINESS_VALUE_SCHEMA = {
+    "type": "number",
+    "custom": "com.atlassian.jira.plugin.system.customfieldtypes:float",
+}
 WORKLOGS_EMBEDDED = 20  # an issue's `worklog` field holds at most this many, like Jira's
 _NO_WORKLOGS = {"startAt": 0, "maxResults": WORKLOGS_EMBEDDED, "total": 0, "worklogs": []}
 # (name, schema without customId, extra clause names)
@@ -343,6 +356,18 @@ _POINTS = ((1, 2, 3, 5, 8), (0.10, 0.25, 0.30, 0.25, 0.10))
 _POINT_DAYS = {1: 1.5, 2: 2.0, 3: 3.0, 5: 5.0, 8: 7.0}
 _NOISY_TICKETS = 3
 _NOISY_HISTORIES = (260, 340)
+# Planted truths (see PlantedTruths). The team whose moonshot fails four quarters before as_of's
+# plays it safe in the quarter after, as a risk-averse team would: its sure-thing share rises.
+# Not later: the rebalancing quarter must stay out of the last three (as_of's included), where
+# the team's posture must read balanced, and work begun in it spills into the next quarter.
+_FAILED_MOONSHOT_TEAM, _FAILED_MOONSHOT_QUARTERS_AGO = "MOB", 4
+_REBALANCED_TARGETS = POSTURE_TARGETS["risk_averse"]
+_BALANCED_TEAM = "Payments"  # not Mobile, which rebalances, nor Data Insights, at times bold
+# The mission config/classification.yaml recognises by its initiative's summary.
+_GAP_MISSION, _GAP_INITIATIVE = "Project Aurora", "Project Aurora: AI-assisted discovery"
+# p_success by tier, as config/classification.yaml sets it, for the expected impact
+_P_SUCCESS = {"sure_thing": 0.9, "linear_bet": 0.6, "moonshot": 0.2, "unclassified": 0.6}
+_BUSINESS_VALUES = (1, 2, 3, 5, 8)  # what product managers put on most epics that have one
 
 # ---------------------------------------------------------------------------------------------
 # Public results
@@ -378,6 +403,43 @@ class EpicTruth:
 
 
 @dataclasses.dataclass(frozen=True)
+class PlantedTruths:
+    """Facts planted for the warehouse to find, each as ../shared/spec/portfolio-metrics.md defines
+    it (with the default thresholds of config/classification.yaml and dbt_project.yml). Keys are
+    epic keys; quarters are named by their first day; every date is relative to ``as_of``.
+    """
+
+    # Section 5 posture: risk appetite index (share x score: sure 0, linear 0.5, moonshot 1) below
+    # the team's target index - 0.08, above it + 0.08, or within; each holds in at least 2 of the
+    # last 3 quarters (chronic for the first two), effort measured as in section 4.
+    risk_averse_team: str
+    too_bold_team: str
+    balanced_team: str
+    # Section 6 delivery status `at_risk`: scope growth (6 children at its first start, 10 now)
+    # above 30%, and stale for about a week (> 4, < 14 days); not blocked, due in 12 weeks.
+    scope_growth_at_risk_epic: str
+    # `off_track` by staleness: open, and no change on it or any child for about three weeks.
+    stale_epic: str
+    # `blocked`: the epic is flagged (Flagged field) and one of its stories is in "Blocked".
+    blocked_epic: str
+    # Section 7 swing cadence: a moonshot epic of this team cancelled (Won't Do) during
+    # failed_moonshot_quarter; in rebalancing_quarter, the next, its sure-thing share rises.
+    failed_moonshot_epic: str
+    failed_moonshot_team: str
+    failed_moonshot_quarter: dt.date
+    rebalancing_quarter: dt.date
+    # Section 7 mission coverage gap: an open project of the mission (its epic sits under the
+    # mission's initiative) with no effort for about six weeks (28+ days); it has a due date.
+    gap_mission: str
+    gap_mission_initiative: str
+    gap_mission_epic: str
+    # Section 7 impact concentration: the smallest set of projects holding at least 50% of the
+    # expected impact (Business Value, else 1, x p_success of the tier), counted over all
+    # projects or over the open ones alone; both are open and in progress.
+    impact_core_epics: frozenset[str]
+
+
+@dataclasses.dataclass(frozen=True)
 class OrgTruth:
     """What the generator planted, for tests to check a pipeline against.
 
@@ -398,6 +460,7 @@ class OrgTruth:
     epic_link_epics: tuple[str, ...]  # epics whose children also carry the legacy Epic Link
     performing_team_overrides: dict[str, str]  # issue key -> team that did the work elsewhere
     custom_field_ids: dict[str, str]  # field name -> "customfield_NNNNN"
+    planted: PlantedTruths
     worklog_issue_keys: frozenset[str] = frozenset()  # issues with at least one worklog
     # (blocker, blocked) keys of the "Blocks" links between stories
     story_block_links: tuple[tuple[str, str], ...] = ()
@@ -531,6 +594,7 @@ def _format_utc_z(t: dt.datetime) -> str:  # sprint dates use this ISO form on C
 
 _DAYS_TO_NEXT_WORKDAY = (1, 1, 1, 1, 3, 2, 1)  # by weekday, Monday first
 _ONE_DAY = dt.timedelta(days=1)
+_ONE_MINUTE = dt.timedelta(minutes=1)
 
 
 def _next_work_moment(t: dt.datetime) -> dt.datetime:
@@ -576,10 +640,24 @@ def _quarter(t: dt.datetime) -> tuple[int, int]:
     return t.year, (t.month - 1) // 3
 
 
+def _quarter_index(day: dt.date) -> int:
+    return day.year * 4 + (day.month - 1) // 3
+
+
+def _quarter_start(index: int) -> dt.date:
+    return dt.date(index // 4, index % 4 * 3 + 1, 1)
+
+
+def _expected_impact(epic: _Issue) -> float:
+    """Impact (Business Value, else 1) x p_success of the tier the warehouse finds."""
+    plan = epic.epic
+    tier = plan.tier if plan.marked_by != "none" else "unclassified"
+    return (epic.business_value or 1.0) * _P_SUCCESS[tier]
+
+
 def _window_start(as_of: dt.date) -> dt.date:
     """First day of the quarter five quarters before ``as_of``'s: at least five full quarters."""
-    index = as_of.year * 4 + (as_of.month - 1) // 3 - 5
-    return dt.date(index // 4, index % 4 * 3 + 1, 1)
+    return _quarter_start(_quarter_index(as_of) - 5)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -600,6 +678,7 @@ class _Epic:
     backlog: list[_Issue] = dataclasses.field(default_factory=list)
     pulled: int = 0
     cancel_at: dt.datetime | None = None
+    planted: bool = False  # its history is written out event by event, not simulated
 
 
 @dataclasses.dataclass(eq=False, slots=True)
@@ -615,6 +694,7 @@ class _Issue:
     components: list
     team_value: dict | None = None
     customer: str | None = None
+    business_value: float | None = None
     epic: _Epic | None = None  # set on epics only
     points: float | None = None  # size decided at creation; recorded only by estimating teams
     # (time, author, ((field, new value), ...)), in any order; replayed sorted
@@ -674,10 +754,14 @@ class _Builder:
     def __init__(self, seed: int, as_of: dt.date, scale: float) -> None:
         self.rng = random.Random(seed)
         self.extra = random.Random(f"{seed}/extras")  # for additions; see the module docstring
+        self.planted_rng = random.Random(f"{seed}/planted")  # for the planted truths
         self.as_of = as_of
         self.scale = scale
         self.now = dt.datetime.combine(as_of, dt.time(_DAY_END), _UTC)
         self.start_date = _window_start(as_of)
+        self._failed_quarter = _quarter_index(as_of) - _FAILED_MOONSHOT_QUARTERS_AGO
+        rebalancing = _quarter_start(self._failed_quarter + 1)
+        self._rebalancing = _quarter(dt.datetime.combine(rebalancing, dt.time(), _UTC))
         self.start = dt.datetime.combine(self.start_date, dt.time(_DAY_START), _UTC)
         self.issues: list[_Issue] = []
         self._items: dict[tuple, dict] = {}  # change items are immutable: share equal ones
@@ -720,8 +804,16 @@ class _Builder:
         fields += [{**field, "schema": dict(field["schema"])} for field in _TIME_TRACKING_FIELDS]
         parent_link = self.extra.choice([n for n in range(10000, 10400) if n not in numbers])
         self.cf[PARENT_LINK] = f"customfield_{parent_link}"
-        custom = [*_CUSTOM_FIELDS, (PARENT_LINK, _PARENT_LINK_SCHEMA, ())]
-        for (name, schema, clauses), n in zip(custom, [*numbers, parent_link], strict=True):
+        taken = {*numbers, parent_link}
+        business_value = self.planted_rng.choice([n for n in range(10000, 10400) if n not in taken])
+        self.cf[BUSINESS_VALUE] = f"customfield_{business_value}"
+        custom = [
+            *_CUSTOM_FIELDS,
+            (PARENT_LINK, _PARENT_LINK_SCHEMA, ()),
+            (BUSINESS_VALUE, _BUSINESS_VALUE_SCHEMA, ("Business Value[Number]",)),
+        ]
+        ids = [*numbers, parent_link, business_value]
+        for (name, schema, clauses), n in zip(custom, ids, strict=True):
             fid = f"customfield_{n}"
             fields.append(
                 {
@@ -1148,11 +1240,18 @@ class _Builder:
 
     def _tier_to_work_on(self, team: _Team, t: dt.datetime) -> str:
         """The tier furthest below its target share of this quarter's effort (sometimes random)."""
+        targets = self._targets(team, t)
         if self.rng.random() < 0.2:
-            return self.rng.choices(TIERS, [team.targets[tier] for tier in TIERS])[0]
+            return self.rng.choices(TIERS, [targets[tier] for tier in TIERS])[0]
         effort = team.effort[_quarter(t)]
         total = sum(effort.values()) + 8
-        return max(TIERS, key=lambda tier: team.targets[tier] * total - effort[tier])
+        return max(TIERS, key=lambda tier: targets[tier] * total - effort[tier])
+
+    def _targets(self, team: _Team, t: dt.datetime) -> dict[str, float]:
+        """The shares a team aims for: after the planted failed moonshot, safer for a quarter."""
+        if team.spec.key == _FAILED_MOONSHOT_TEAM and _quarter(t) == self._rebalancing:
+            return _REBALANCED_TARGETS
+        return team.targets
 
     # -- people at work ----------------------------------------------------------------------
     def _simulate(self) -> None:
@@ -1457,6 +1556,239 @@ class _Builder:
             self._link(blocker, blocked)
         return pairs
 
+    # -- planted truths ----------------------------------------------------------------------
+    def _plant(self) -> None:
+        """Epics written out event by event, each showing one fact of PlantedTruths."""
+        mobile, payments, search = (
+            self.team_by_key[k] for k in (_FAILED_MOONSHOT_TEAM, "PAY", "SRCH")
+        )
+        self.planted = {
+            "failed_moonshot": self._plant_failed_moonshot(mobile),
+            "scope_growth": self._plant_scope_growth(payments),
+            "stale": self._plant_stale(payments),
+            "blocked": self._plant_blocked(mobile),
+            "mission_gap": self._plant_mission_gap(search),
+        }
+
+    def _plant_failed_moonshot(self, team: _Team) -> _Issue:
+        """A moonshot begun early in its quarter and dropped three weeks before the quarter's end:
+        four children done, one in progress, the rest never started."""
+        quarter = _quarter_start(self._failed_quarter)
+        epic = self._planted_epic(
+            team,
+            "moonshot",
+            "Bet on offline mode: a local-first sync engine",
+            "offline mode",
+            self._day(quarter + dt.timedelta(days=2)),
+            ("Spike", "Story", "Spike", "Story", "Story", "Task", "Story", "Story"),
+            due=quarter + dt.timedelta(days=150),
+        )
+        first = self._day(quarter + dt.timedelta(days=7))
+        self._start(epic, first)
+        self._planted_run(epic.children[:4], first, self._day(quarter + dt.timedelta(days=55)))
+        in_progress = self._day(quarter + dt.timedelta(days=60))
+        self._planted_work(epic.children[4], self._member(team, 1), in_progress)
+        dropped = self._day(quarter + dt.timedelta(days=70))
+        self._drop([epic, *epic.children[4:]], dropped, team.manager)
+        return epic
+
+    def _plant_scope_growth(self, team: _Team) -> _Issue:
+        """Six children when work began 60 days ago, ten now; nothing changed for eight days."""
+        epic = self._planted_epic(
+            team,
+            "linear_bet",
+            "Redesign checkout flow for enterprise",
+            "checkout flow",
+            self._days_ago(75),
+            ("Story", "Story", "Task", "Story", "Story", "Task"),
+            due=self.as_of + dt.timedelta(weeks=12),
+        )
+        first = self._days_ago(60)
+        self._start(epic, first)
+        for days_ago, kinds in ((45, ("Story", "Story")), (30, ("Story", "Task"))):
+            for offset, kind in enumerate(kinds):  # scope added after the start
+                self._planted_child(epic, kind, self._days_ago(days_ago) + offset * _ONE_MINUTE)
+        self._planted_run(epic.children[:7], first, self._days_ago(12))
+        self._planted_work(epic.children[7], self._member(team, 1), self._days_ago(8))
+        return epic
+
+    def _plant_stale(self, team: _Team) -> _Issue:
+        """Three of five children done, the last 21 days ago; nothing since."""
+        epic = self._planted_epic(
+            team,
+            "sure_thing",
+            "Harden payout reconciliation",
+            "payout reconciliation",
+            self._days_ago(80),
+            ("Story", "Task", "Story", "Task", "Story"),
+            due=self.as_of + dt.timedelta(weeks=4),
+        )
+        first = self._days_ago(70)
+        self._start(epic, first)
+        self._planted_run(epic.children[:3], first, self._days_ago(21))
+        return epic
+
+    def _plant_blocked(self, team: _Team) -> _Issue:
+        """A story blocked three days ago, and the epic flagged as impeded."""
+        epic = self._planted_epic(
+            team,
+            "linear_bet",
+            "Extend push notifications to the web app",
+            "push notifications",
+            self._days_ago(40),
+            ("Story", "Story", "Story", "Task", "Story", "Story"),
+            due=self.as_of + dt.timedelta(weeks=5),
+        )
+        first = self._days_ago(30)
+        self._start(epic, first)
+        self._planted_run(epic.children[:2], first, self._days_ago(14))
+        story, person = epic.children[2], self._member(team, 1)
+        self._planted_work(story, person, self._days_ago(12))
+        blocked = self._days_ago(3)
+        story.events.append((blocked, person, (("status", BLOCKED),)))
+        epic.events.append((blocked + _ONE_MINUTE, team.manager, (("flagged", True),)))
+        return epic
+
+    def _plant_mission_gap(self, team: _Team) -> _Issue:
+        """An epic of the mission's initiative: its last child done 45 days ago, four waiting.
+
+        Nothing else changes on it either, so that no reading of the idle rule (section 4)
+        credits its assignee with the epic itself."""
+        initiative = next(i for i in self.initiatives if i.issue.summary == _GAP_INITIATIVE)
+        epic = self._planted_epic(
+            team,
+            initiative.tier,
+            "Prototype vector index for Aurora",
+            "vector index",
+            self._days_ago(110),
+            ("Spike", "Story", "Story", "Spike", "Story", "Story", "Task"),
+            due=self.as_of + dt.timedelta(weeks=8),
+            initiative=initiative,
+        )
+        first = self._days_ago(100)
+        self._start(epic, first)
+        self._planted_run(epic.children[:3], first, self._days_ago(45))
+        return epic
+
+    def _planted_epic(
+        self,
+        team: _Team,
+        tier: str,
+        summary: str,
+        topic: str,
+        created: dt.datetime,
+        kinds: tuple[str, ...],
+        *,
+        due: dt.date,
+        initiative: _Initiative | None = None,
+    ) -> _Issue:
+        """An epic and its first children; the tier by label, or inherited from the initiative."""
+        if initiative is None:
+            marked_by, reason, labels = "label", f"label:{TIER_LABELS[tier]}", (TIER_LABELS[tier],)
+        else:  # the reason gets the initiative's key once keys are assigned (see _truth)
+            marked_by, reason, labels = "initiative_label", "inherited", ()
+        epic = self._issue(
+            "Epic",
+            team.project,
+            summary,
+            created,
+            team.manager,
+            initiative.issue if initiative else None,
+            team.components[0],
+            labels=labels,
+            duedate=due.isoformat(),
+            assignee=team.people[0]["accountId"],
+        )
+        if self.planted_rng.random() < team.spec.team_field_share:
+            epic.team_value = team.team_value
+        epic.epic = _Epic(
+            team, tier, marked_by, reason, tier, len(kinds), None, topic, planted=True
+        )
+        if initiative:
+            initiative.epics.append(epic)
+        for offset, kind in enumerate(kinds):
+            self._planted_child(epic, kind, created + (2 + offset) * _ONE_MINUTE)
+        return epic
+
+    def _planted_child(self, epic: _Issue, kind: str, created: dt.datetime) -> _Issue:
+        rng, plan = self.planted_rng, epic.epic
+        team, what = plan.team, rng.choice(_FRAGMENTS)
+        summary = (
+            f"Spike: evaluate {what} for {plan.topic}"
+            if kind == "Spike"
+            else f"{rng.choice(('Add', 'Support', 'Expose'))} {what} in {plan.topic}"
+        )
+        child = self._issue(
+            kind, team.project, summary, created, team.manager, epic, epic.components
+        )
+        if rng.random() < team.spec.team_field_share:
+            child.team_value = team.team_value
+        if team.spec.story_points:
+            child.state["points"] = float(rng.choice((1, 2, 3, 5)))
+        return child
+
+    def _planted_run(self, children: list[_Issue], first: dt.datetime, done_by: dt.datetime):
+        """Children done one after another, two working days each, by members in turn: the first
+        begun at ``first``, the last done within two days before ``done_by``."""
+        last = done_by - 4 * _ONE_DAY  # two working days take at most four days
+        step = (last - first) / max(1, len(children) - 1)
+        for index, child in enumerate(children):
+            person = self._member(child.parent.epic.team, index + 1)
+            self._planted_work(child, person, _next_work_moment(first + step * index), days=2)
+
+    @staticmethod
+    def _planted_work(
+        issue: _Issue, person: dict, start: dt.datetime, days: float | None = None
+    ) -> None:
+        """``person`` takes ``issue`` In Progress; done after ``days`` working days, if given."""
+        issue.events.append(
+            (start, person, (("status", IN_PROGRESS), ("assignee", person["accountId"])))
+        )
+        if days is not None:
+            done = (("status", DONE), ("resolution", RES_DONE))
+            issue.events.append((_add_work(start, days * 8), person, done))
+
+    @staticmethod
+    def _start(epic: _Issue, at: dt.datetime) -> None:
+        epic.events.append((at, epic.reporter, (("status", IN_PROGRESS),)))
+
+    @staticmethod
+    def _drop(issues: list[_Issue], at: dt.datetime, manager: dict) -> None:
+        """The manager moves the issues to Won't Do."""
+        for issue in issues:
+            issue.events.append((at, manager, (("status", WONT_DO), ("resolution", RES_WONT_DO))))
+
+    @staticmethod
+    def _member(team: _Team, number: int) -> dict:
+        return team.people[number % len(team.people)]
+
+    def _day(self, day: dt.date, hour: int = 10) -> dt.datetime:
+        """``day`` at ``hour`` UTC, or the start of the next working day after a weekend one."""
+        return _next_work_moment(dt.datetime.combine(day, dt.time(hour), _UTC))
+
+    def _days_ago(self, days: int) -> dt.datetime:
+        """A working moment ``days`` days before ``as_of`` (up to two fewer, after a weekend)."""
+        return self._day(self.as_of - dt.timedelta(days=days))
+
+    def _business_values(self, epics: list[_Issue]) -> list[_Issue]:
+        """Small Business Values on most epics; the two core epics, in progress in two teams,
+        get values so large that together they hold more than half of all expected impact, while
+        neither alone does. Returns the core epics."""
+        rng = self.planted_rng
+        for epic in epics:
+            if rng.random() < 0.6:
+                epic.business_value = float(rng.choice(_BUSINESS_VALUES))
+        in_flight = [
+            e for team in self.teams for e in team.open_epics if e.epic.marked_by != "none"
+        ]
+        first = rng.choice(in_flight)
+        core = [first, rng.choice([e for e in in_flight if e.epic.team is not first.epic.team])]
+        rest = sum(_expected_impact(e) for e in epics if e not in core)
+        for epic in core:  # each holds 3/4 of the rest: 30% of all expected impact, and more
+            value = 0.75 * rest / _P_SUCCESS[epic.epic.tier]
+            epic.business_value = float(5 * math.ceil(value / 5))
+        return core
+
     # -- time tracking -----------------------------------------------------------------------
     def _log_work(self, issues: list[_Issue]) -> None:
         """Worklogs by the assignee for the working days an issue was In Progress.
@@ -1617,9 +1949,11 @@ class _Builder:
         self._simulate()
         self._planned_epics()
         self._noisy_tickets()
-        epics = [i for i in self.issues if i.epic]
         epic_link_epics = self._epic_links()
-        self._blocks_links(epics)
+        self._blocks_links([i for i in self.issues if i.epic])
+        self._plant()
+        epics = [i for i in self.issues if i.epic]
+        impact_core = self._business_values(epics)
 
         self._users_by_id = {u["accountId"]: u for u in self.users}
         self._user_names = {u["accountId"]: u["displayName"] for u in self.users}
@@ -1633,7 +1967,7 @@ class _Builder:
         for level in (-1, 0, 1, 2):
             for issue in issues:
                 if _ISSUE_TYPES[issue.kind][1] == level:
-                    if level == 1:
+                    if level == 1 and not issue.epic.planted:
                         self._epic_lifecycle(issue)
                     elif level == 2:
                         self._initiative_lifecycle(issue)
@@ -1664,7 +1998,7 @@ class _Builder:
             myself=self.myself,
             issues=beans,
             changelogs=changelogs,
-            truth=self._truth(epics, epic_link_epics, story_links),
+            truth=self._truth(epics, epic_link_epics, story_links, impact_core),
             resolutions=list(self.resolutions.values()),
             worklogs={issue.id: issue.worklogs for issue in issues if issue.worklogs},
             boards=boards,
@@ -1865,6 +2199,7 @@ class _Builder:
         fields[cf[FLAGGED]] = [_FLAG_OPTION] if state["flagged"] else None
         fields[cf[CUSTOMER]] = issue.customer
         fields[cf[PARENT_LINK]] = None  # on Cloud, `parent` links epics to initiatives
+        fields[cf[BUSINESS_VALUE]] = issue.business_value
         fields["timespent"] = sum(w["timeSpentSeconds"] for w in issue.worklogs) or None
         fields["worklog"] = (
             {
@@ -1915,11 +2250,33 @@ class _Builder:
             value["state"] = "future"
         return value
 
+    def _planted_truths(self, impact_core: list[_Issue]) -> PlantedTruths:
+        planted = {role: epic.key for role, epic in self.planted.items()}
+        posture = {spec.posture: spec.name for spec in _TEAM_SPECS if spec.posture != "balanced"}
+        failed = self.planted["failed_moonshot"]
+        return PlantedTruths(
+            risk_averse_team=posture["risk_averse"],
+            too_bold_team=posture["too_bold"],
+            balanced_team=_BALANCED_TEAM,
+            scope_growth_at_risk_epic=planted["scope_growth"],
+            stale_epic=planted["stale"],
+            blocked_epic=planted["blocked"],
+            failed_moonshot_epic=failed.key,
+            failed_moonshot_team=failed.epic.team.spec.name,
+            failed_moonshot_quarter=_quarter_start(self._failed_quarter),
+            rebalancing_quarter=_quarter_start(self._failed_quarter + 1),
+            gap_mission=_GAP_MISSION,
+            gap_mission_initiative=self.planted["mission_gap"].parent.key,
+            gap_mission_epic=planted["mission_gap"],
+            impact_core_epics=frozenset(e.key for e in impact_core),
+        )
+
     def _truth(
         self,
         epics: list[_Issue],
         epic_link_epics: list[_Issue],
         story_links: list[tuple[_Issue, _Issue]],
+        impact_core: list[_Issue],
     ) -> OrgTruth:
         def outcome(issue: _Issue) -> str:
             status = issue.final["status"]
@@ -1970,6 +2327,7 @@ class _Builder:
             epic_link_epics=tuple(e.key for e in epic_link_epics),
             performing_team_overrides={i.key: name for i, name in self.overrides},
             custom_field_ids=dict(self.cf),
+            planted=self._planted_truths(impact_core),
             worklog_issue_keys=frozenset(i.key for i in self.issues if i.worklogs),
             story_block_links=tuple((a.key, b.key) for a, b in story_links),
         )

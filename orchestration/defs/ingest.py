@@ -13,7 +13,14 @@ from dagster import (
     multi_asset,
 )
 
-from ingest.classify import ISSUES_FILE, PROJECTS_FILE, write_classification
+from ingest.classify import (
+    ISSUES_FILE,
+    MISSIONS_FILE,
+    PROJECTS_FILE,
+    TEAM_TARGETS_FILE,
+    classified_frames,
+    write_classification,
+)
 from ingest.extract import extract_to_landing
 from ingest.fields import FieldDiscoveryError
 from ingest.jira_client import JiraAccessError
@@ -87,6 +94,11 @@ CLASSIFIED_TABLES = {
         "classified_projects",
         "One row per project (and per UNPLANNED-<team> bucket) with its decisions and reasons.",
     ),
+    TEAM_TARGETS_FILE: (
+        "team_tier_targets",
+        "Each team's target share per risk tier from the rules file (its own, else the default).",
+    ),
+    MISSIONS_FILE: ("missions", "The strategic missions configured in the rules file."),
 }
 
 
@@ -110,7 +122,7 @@ def classified_issues(warehouse: WarehouseResource, classification: Classificati
     except RulesError as error:
         raise Failure(description=str(error), allow_retries=False) from None
     tiers = dict(result.projects.group_by("risk_tier").len().drop_nulls().iter_rows())
-    rows = {ISSUES_FILE: result.issues.height, PROJECTS_FILE: result.projects.height}
+    rows = {file: frame.height for file, frame in classified_frames(result).items()}
     for file, (name, _) in CLASSIFIED_TABLES.items():
         yield MaterializeResult(
             asset_key=AssetKey(["classification", name]),

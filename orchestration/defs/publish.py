@@ -1,20 +1,18 @@
 """Publishing: the marts, copied into a read-only warehouse file that readers can open any time."""
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
-from dagster_dbt import get_asset_key_for_model
 
-from expectations.suites import SUITES
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform import DBT_POOL, portfolio_dbt_models
-from orchestration.publishing import publish_marts
+from orchestration.publishing import PUBLISHED_SCHEMAS, publish_marts
 
-
-@asset(
-    group_name="publish",
-    kinds={"duckdb"},
-    pool=DBT_POOL,
-    deps=[get_asset_key_for_model([portfolio_dbt_models], suite.dbt_model) for suite in SUITES],
+# Every published relation is a dependency, so its dbt tests and blocking suites gate the swap.
+PUBLISHED_MODELS = sorted(
+    key for key in portfolio_dbt_models.keys if key.path[0] in PUBLISHED_SCHEMAS
 )
+
+
+@asset(group_name="publish", kinds={"duckdb"}, pool=DBT_POOL, deps=PUBLISHED_MODELS)
 def published_warehouse(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> MaterializeResult:

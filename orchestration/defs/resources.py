@@ -3,7 +3,7 @@
 import os
 import shutil
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from dagster import ConfigurableResource, EnvVar
@@ -73,6 +73,10 @@ class WarehouseResource(ConfigurableResource):
     """Where each stage reads and writes; every path is absolute so no stage depends on its cwd."""
 
     data_dir: str = Field(description="Root folder of landing, classification and warehouses")
+    as_of_date: str = Field(
+        default="",
+        description="The day (YYYY-MM-DD) 'now' metrics are computed for; empty means today",
+    )
 
     @property
     def root(self) -> Path:
@@ -95,11 +99,21 @@ class WarehouseResource(ConfigurableResource):
         return self.root / "published" / "portfolio.duckdb"
 
     def dbt_vars(self) -> dict[str, str]:
-        return {
+        paths = {
             "landing_dir": str(self.landing_dir),
             "classified_dir": str(self.classified_dir),
             "build_db_path": str(self.build_db),
         }
+        if not self.as_of_date:
+            return paths
+        try:
+            as_of = date.fromisoformat(self.as_of_date)
+        except ValueError:
+            raise ValueError(
+                f"PORTFOLIO_AS_OF_DATE={self.as_of_date!r} is not a date. "
+                "Fix: set it as YYYY-MM-DD, or unset it to compute as of today."
+            ) from None
+        return paths | {"as_of_date": as_of.isoformat()}
 
 
 class ClassificationResource(ConfigurableResource):
@@ -144,7 +158,8 @@ def default_resources() -> dict[str, object]:
             include_emails=_optional_env("JIRA_INCLUDE_EMAILS").lower() in ("1", "true", "yes"),
         ),
         "warehouse": WarehouseResource(
-            data_dir=str(Path(os.environ.get("PORTFOLIO_DATA_DIR", "data")).resolve())
+            data_dir=str(Path(os.environ.get("PORTFOLIO_DATA_DIR", "data")).resolve()),
+            as_of_date=_optional_env("PORTFOLIO_AS_OF_DATE"),
         ),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
         "classification": ClassificationResource(

@@ -2,7 +2,7 @@
 
 import json
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, Config
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.defs.resources import WarehouseResource, dbt_project
@@ -10,10 +10,20 @@ from orchestration.defs.resources import WarehouseResource, dbt_project
 DBT_POOL = "warehouse_build"
 
 
+class DbtBuildConfig(Config):
+    # Rebuild incremental models (the daily snapshots) from scratch instead of adding new days.
+    full_refresh: bool = False
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, pool=DBT_POOL)
 def portfolio_dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    config: DbtBuildConfig,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
 ):
     warehouse.build_db.parent.mkdir(parents=True, exist_ok=True)
-    dbt_vars = json.dumps(warehouse.dbt_vars())
-    yield from dbt.cli(["build", "--vars", dbt_vars], context=context).stream()
+    args = ["build", "--vars", json.dumps(warehouse.dbt_vars())]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context).stream()

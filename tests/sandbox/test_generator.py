@@ -20,6 +20,7 @@ _CUSTOM_TYPES = {
     "Flagged": "com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes",
     "Customer": "com.atlassian.jira.plugin.system.customfieldtypes:textfield",
     "Parent Link": "com.atlassian.jpo:jpo-custom-field-parent",
+    "Business Value": "com.atlassian.jira.plugin.system.customfieldtypes:float",
 }
 _SYSTEM_FIELDS = {
     "summary",
@@ -212,9 +213,16 @@ def test_postures_show_in_every_recent_quarter(org):
     )
     effort = _effort_by_team_quarter_and_tier(org)
     last_four = [(2025, 4), (2026, 1), (2026, 2), (2026, 3)]  # complete quarters before as_of
+    planted = truth.planted
+    swing = {
+        (quarter.year, (quarter.month - 1) // 3 + 1)
+        for quarter in (planted.failed_moonshot_quarter, planted.rebalancing_quarter)
+    }
     for name, team in truth.teams.items():
+        # The failed moonshot's team leaves its posture for the planted swing and back.
+        quarters = [q for q in last_four if name != planted.failed_moonshot_team or q not in swing]
         postures = []
-        for quarter in last_four:
+        for quarter in quarters:
             classified = {tier: effort[name, quarter][tier] for tier in _TIER_SCORES}
             total = sum(classified.values())
             assert total > 0, (name, quarter)
@@ -226,7 +234,7 @@ def test_postures_show_in_every_recent_quarter(org):
                 if appetite > 0.25 + 0.08
                 else "balanced"
             )
-        assert postures.count(team.posture) >= 3, (name, postures)
+        assert postures.count(team.posture) >= len(quarters) - 1, (name, postures)
 
 
 def test_moonshot_epics_cluster_in_the_bold_team(org):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -12,8 +13,10 @@ import yaml
 from ingest.classify import (
     ISSUE_COLUMNS,
     ISSUES_FILE,
+    MISSIONS_FILE,
     PROJECT_COLUMNS,
     PROJECTS_FILE,
+    TEAM_TARGETS_FILE,
     classify_issues,
     write_classification,
 )
@@ -493,7 +496,7 @@ def test_projects_get_one_row_each_and_unplanned_work_one_bucket_per_team():
     assert decided(bucket, "risk_tier") == (None, "unplanned:per_issue")
 
 
-def test_write_classification_replaces_both_files_and_reads_the_landed_field_catalogue(
+def test_write_classification_replaces_its_files_and_reads_the_landed_field_catalogue(
     tmp_path: Path,
 ):
     landing = tmp_path / "landing"
@@ -510,7 +513,8 @@ def test_write_classification_replaces_both_files_and_reads_the_landed_field_cat
     configured = rules(risk_tier={**BASE_RULES["risk_tier"], "field": TIER_FIELD})
     for _ in range(2):  # a second run replaces the files
         write_classification(landing, output, configured)
-    assert sorted(p.name for p in output.iterdir()) == [ISSUES_FILE, PROJECTS_FILE]
+    expected_files = [ISSUES_FILE, PROJECTS_FILE, TEAM_TARGETS_FILE, MISSIONS_FILE]
+    assert sorted(p.name for p in output.iterdir()) == sorted(expected_files)
     written = pl.read_parquet(output / ISSUES_FILE)
     assert written.columns == list(ISSUE_COLUMNS)
     assert written["issue_key"].to_list() == ["PAY-1", "PAY-2"]
@@ -524,3 +528,33 @@ def test_a_link_to_a_key_two_issues_share_is_refused_not_guessed():
             {**issue("PAY-1", "Epic"), "issue_id": "2"},
             issue("PAY-2", parent="PAY-1"),
         )
+
+
+def test_every_known_team_gets_its_own_tier_targets_or_the_default():
+    configured = rules(
+        tier_targets={
+            "default": {"sure_thing": 0.6, "linear_bet": 0.3, "moonshot": 0.1},
+            "teams": {"Search": {"sure_thing": 0.5, "linear_bet": 0.3, "moonshot": 0.2}},
+        }
+    )
+    rows = [issue("PAY-1", "Epic"), issue("OPS-1")]
+    targets = classify_issues(frame(rows, ISSUE_SCHEMA), configured, FIELD_IDS).team_tier_targets
+    by_team = {
+        team: dict(zip(group["risk_tier"], group["target_share"], strict=True))
+        for (team,), group in targets.group_by("team")
+    }
+    # Declared teams, and the team the fallback found for OPS, all get all three tiers.
+    assert set(by_team) == {"Payments", "Search", "unassigned"}
+    assert by_team["Search"] == {"sure_thing": 0.5, "linear_bet": 0.3, "moonshot": 0.2}
+    assert by_team["unassigned"] == {"sure_thing": 0.6, "linear_bet": 0.3, "moonshot": 0.1}
+    sources = dict(targets.select("team", "target_source").unique().iter_rows())
+    assert sources == {"Payments": "default", "Search": "team", "unassigned": "default"}
+
+
+def test_configured_missions_are_listed_even_when_no_project_matches():
+    configured = rules(missions=[{"name": "Aurora", "deadline": "2027-06-30", "labels": ["x"]}])
+    rows = [issue("PAY-1", "Epic")]
+    missions = classify_issues(frame(rows, ISSUE_SCHEMA), configured, FIELD_IDS).missions
+    assert missions.to_dicts() == [
+        {"mission": "Aurora", "deadline": date(2027, 6, 30), "mission_order": 1}
+    ]

@@ -15,6 +15,7 @@ LEVELS = {"Initiative": 2, "Epic": 1, "Story": 0, "Bug": 0, "Spike": 0, "Sub-tas
 LABELS = ["tier:sure", "tier:linear", "tier:moonshot", "experiment", "maintenance", "support"]
 TEAMS = ["Payments", "Search", "Growth"]  # Growth is not declared in the rules file
 RULES = load_rules()
+FIELD_IDS = {"Business Value": "customfield_10200"}  # the fields the rules file reads
 
 
 @st.composite
@@ -55,9 +56,11 @@ fast = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 @given(issues=organisations(), level=project_levels, seed=st.integers(0, 2**16))
 def test_classification_is_deterministic_and_independent_of_row_order(issues, level, seed):
     rules = RULES.model_copy(update={"project_level": level})
-    first = classify_issues(issues, rules)
-    again = classify_issues(issues, rules)
-    shuffled = classify_issues(issues.sample(fraction=1.0, shuffle=True, seed=seed), rules)
+    first = classify_issues(issues, rules, FIELD_IDS)
+    again = classify_issues(issues, rules, FIELD_IDS)
+    shuffled = classify_issues(
+        issues.sample(fraction=1.0, shuffle=True, seed=seed), rules, FIELD_IDS
+    )
     assert first.issues.equals(again.issues) and first.projects.equals(again.projects)
     assert first.issues.sort("issue_key").equals(shuffled.issues.sort("issue_key"))
     assert first.projects.equals(shuffled.projects)
@@ -67,7 +70,7 @@ def test_classification_is_deterministic_and_independent_of_row_order(issues, le
 @given(issues=organisations(), level=project_levels)
 def test_every_issue_gets_exactly_one_project_one_team_and_one_tier(issues, level):
     rules = RULES.model_copy(update={"project_level": level})
-    result = classify_issues(issues, rules)
+    result = classify_issues(issues, rules, FIELD_IDS)
     out = result.issues
     assert out.height == issues.height
     assert sorted(out["issue_id"]) == sorted(issues["issue_id"])

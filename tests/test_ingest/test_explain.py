@@ -7,8 +7,8 @@ import pytest
 from ingest.explain import UnknownIssue, explain_issue
 from ingest.fields import discover_fields
 from ingest.landing import BatchWriter
-from ingest.normalize import ISSUE_SCHEMA, frame, issue_row
-from ingest.rules import load_rules
+from ingest.normalize import FIELD_SCHEMA, ISSUE_SCHEMA, field_rows, frame, issue_row
+from ingest.rules import field_ids_from_catalogue, load_rules
 from ingest.sandbox.generator import generate_org
 from orchestration.cli import main
 
@@ -31,7 +31,7 @@ def decisive(text: str) -> list[str]:
 def test_a_rule_decided_epic_shows_every_rule_and_the_one_that_decides(demo):
     org, issues = demo
     key = epic_with_reason(org, "rule:spike-heavy")
-    text = explain_issue(key, issues, load_rules())
+    text = explain_issue(key, issues, load_rules(), field_ids_from_catalogue(org.fields))
     assert "risk tier: moonshot   [rule:spike-heavy]" in text
     assert "label: none (looks for tier:sure, tier:linear, tier:moonshot)" in text
     assert "rule label-experiment -> moonshot: does not hold" in text
@@ -44,7 +44,7 @@ def test_a_child_shows_its_project_and_the_inherited_tier(demo):
     epic = epic_with_reason(org, "inherited:")
     initiative = org.truth.epics[epic].initiative
     child = issues.filter(issues["parent_key"] == epic)["issue_key"][0]
-    text = explain_issue(child, issues, load_rules())
+    text = explain_issue(child, issues, load_rules(), field_ids_from_catalogue(org.fields))
     assert f"project: {epic}   [hierarchy:{epic}]" in text
     assert f"the tier of its project {epic}, by precedence field, label, inherited, rule:" in text
     assert any(line.startswith(f"inherited: {initiative} has ") for line in decisive(text))
@@ -53,7 +53,7 @@ def test_a_child_shows_its_project_and_the_inherited_tier(demo):
 def test_a_helper_shows_its_own_team_and_the_owning_team_of_the_epic(demo):
     org, issues = demo
     key, team = next(iter(org.truth.performing_team_overrides.items()))
-    text = explain_issue(key, issues, load_rules())
+    text = explain_issue(key, issues, load_rules(), field_ids_from_catalogue(org.fields))
     assert f"performing team: {team}   [field:Team]" in text
     assert f"Team field: '{team}'   <- decides" in text
     assert "owning team: " in text and "[project:" in text
@@ -69,6 +69,7 @@ def test_the_cli_explains_a_landed_issue_and_fails_clearly(demo, tmp_path, monke
     org, issues = demo
     with BatchWriter(tmp_path / "landing", "b1") as batch:
         batch.write_part("issues", issues)
+        batch.write_part("fields", frame(field_rows(org.fields), FIELD_SCHEMA))
         batch.commit({})
     monkeypatch.setenv("PORTFOLIO_DATA_DIR", str(tmp_path))
     key = next(iter(org.truth.orphan_keys))

@@ -31,11 +31,13 @@ def test_asset_graph_flows_ingest_classify_dbt_check_publish(defs):
     assert deps["staging/stg_jira__issues"] == {"jira/issues", "jira/deletions"}
     assert deps["staging/stg_jira__changelog_items"] == {"jira/changelog_items"}
     assert deps["staging/stg_classification__issues"] == {"classification/classified_issues"}
-    assert deps["published_warehouse"] == {"marts/fct_team_quarter_tier_mix"}
+    marts = {k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == "marts"}
+    assert {"marts/fct_team_quarter", "marts/fct_project_health"} <= marts
+    assert deps["published_warehouse"] == marts
     checks = {(c.asset_key, c.name) for c in graph.asset_check_keys}
-    assert (key(["marts", "fct_team_quarter_tier_mix"]), "gx_fct_team_quarter_tier_mix") in checks
+    assert (key(["marts", "fct_team_quarter"]), "gx_fct_team_quarter") in checks
     check_spec = graph.get_check_spec(
-        next(c for c in graph.asset_check_keys if c.name == "gx_fct_team_quarter_tier_mix")
+        next(c for c in graph.asset_check_keys if c.name == "gx_fct_team_quarter")
     )
     assert check_spec.blocking
 

@@ -12,18 +12,22 @@ def build_mart(database, moonshot_share: float) -> None:
     with duckdb.connect(str(database)) as connection:
         connection.execute("create schema if not exists marts")
         connection.execute(
-            "create or replace table marts.fct_team_quarter_tier_mix as select "
+            "create or replace table marts.fct_team_quarter as select "
             "'Payments' as team, date '2026-04-01' as quarter_start, "
             "0.6 as sure_thing_share, 0.3 as linear_bet_share, "
             f"{moonshot_share} as moonshot_share, "
-            "0.0 as mix_drift, 10.0 as total_days, 10.0 as classified_days, "
-            "0.0 as unclassified_days"
+            "0.0 as unclassified_share, 0.1 as unplanned_share, 0.0 as mix_drift, "
+            "0.8 as flow_efficiency, 0.0 as aging_wip_ratio, 'balanced' as posture, "
+            "10.0 as total_effort, 10.0 as classified_effort, 6.0 as sure_thing_effort, "
+            "3.0 as linear_bet_effort, 1.0 as moonshot_effort, "
+            "3.0 as cycle_time_p50_days, 7.0 as cycle_time_p85_days, "
+            "9.0 as lead_time_p50_days, 20.0 as lead_time_p85_days"
         )
 
 
 @pytest.fixture
 def gate(dbt_manifest, tmp_path):
-    from expectations.suites.fct_team_quarter_tier_mix import SUITE
+    from expectations.suites.fct_team_quarter import SUITE
     from orchestration.defs.publish import published_warehouse
     from orchestration.defs.quality import suite_check
     from orchestration.defs.resources import WarehouseResource

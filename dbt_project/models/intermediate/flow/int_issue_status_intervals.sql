@@ -1,11 +1,13 @@
--- Each issue's life as contiguous status intervals, rebuilt from the complete changelog, so that
--- any past moment can be looked at as it was then.
+{{ config(materialized='table') }}
+-- Each issue's life as contiguous status intervals with their flow state, rebuilt from the complete
+-- changelog, so that any past moment can be looked at as it was then. Deleted issues are left out.
 with
 
 issues as (
 
     select issue_id, created_at, status_id
     from {{ ref('stg_jira__issues') }}
+    where not is_deleted
 
 ),
 
@@ -13,25 +15,24 @@ status_changes as (
 
     select
         issue_id,
+        change_seq,
         changed_at,
         from_value as from_status_id,
-        to_value as to_status_id,
-        row_number() over (
-            partition by issue_id order by changed_at, history_id, item_index
-        ) as change_seq
-    from {{ ref('stg_jira__changelog_items') }}
-    where field_id = 'status' or (field_id is null and field = 'status')
+        to_value as to_status_id
+    from {{ ref('int_issue_field_changes') }}
+    where attribute = 'status'
 
 ),
 
 initial_status as (
 
     -- Before the first change an issue sat in that change's `from` status; never changed: current.
+    -- Imported issues may carry history from before their creation date: start at the earlier.
     select
         issues.issue_id,
-        issues.created_at as valid_from,
+        0 as change_seq,
         coalesce(first_change.from_status_id, issues.status_id) as status_id,
-        0 as change_seq
+        least(issues.created_at, coalesce(first_change.changed_at, issues.created_at)) as valid_from
     from issues
     left join status_changes as first_change
         on issues.issue_id = first_change.issue_id and first_change.change_seq = 1
@@ -40,9 +41,9 @@ initial_status as (
 
 spans as (
 
-    select issue_id, valid_from, status_id, change_seq from initial_status
+    select issue_id, change_seq, status_id, valid_from from initial_status
     union all
-    select issue_id, changed_at, to_status_id, change_seq from status_changes
+    select issue_id, change_seq, to_status_id, changed_at from status_changes
 
 ),
 
@@ -53,7 +54,7 @@ bounded as (
         change_seq,
         status_id,
         valid_from,
-        lead(valid_from) over (partition by issue_id order by valid_from, change_seq) as valid_to
+        lead(valid_from) over (partition by issue_id order by change_seq) as valid_to
     from spans
 
 ),
@@ -67,11 +68,13 @@ final as (
         bounded.status_id,
         statuses.status_name,
         statuses.status_category,
+        statuses.flow_state,
+        statuses.is_blocked_status,
         bounded.valid_from,
         bounded.valid_to,
         bounded.valid_to is null as is_current
     from bounded
-    left join {{ ref('stg_jira__statuses') }} as statuses
+    left join {{ ref('int_statuses_mapped_to_flow_states') }} as statuses
         on bounded.status_id = statuses.status_id
 
 )
