@@ -26,8 +26,9 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e"
 
+# `make bench BENCH_ARGS="--quick dbt"`; the dbt benchmark's size: BENCH_DBT_ISSUES=50000.
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 dev: $(STAMP)
 	bash scripts/dev.sh
