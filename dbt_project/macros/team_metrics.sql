@@ -21,6 +21,22 @@
     )
 {%- endmacro %}
 
+{#- Mix drift against the target mix (spec section 5): half the sum over tiers of
+    |share - target share|, 0 on target, 1 when disjoint; patterns as in risk_appetite_index. -#}
+{% macro mix_drift(share_pattern='{}_share', target_pattern='{}_target_share') -%}
+    0.5 * (
+        {%- for tier in risk_tiers() %}
+        abs({{ share_pattern.format(tier) }} - {{ target_pattern.format(tier) }})
+        {{- ' +' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- A part's share of a whole that is never negative (effort, days); null when the whole is 0. -#}
+{% macro share_of(part, whole) -%}
+    case when {{ whole }} > 0 then {{ part }} / {{ whole }} end
+{%- endmacro %}
+
 {#- fct_team_month and fct_team_quarter: one grain of int_team_period_metrics, its period columns
     named for the grain, plus `grain_columns` that only make sense at that grain. -#}
 {% macro team_period_mart(grain, grain_columns=[]) -%}
@@ -71,3 +87,17 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+{#- Generic test (spec section 8): a tier mix adds up to 1 (within 1e-9) in every row, or only
+    where `effort_column` is positive (no effort, no shares); a missing share counts as 0. -#}
+{% test tier_shares_sum_to_one(model, share_pattern='{}_share', effort_column=none) %}
+    select *
+    from {{ model }}
+    where
+        {%- if effort_column %} {{ effort_column }} > 0 and{% endif %} abs(
+            {%- for tier in risk_tiers() %}
+            coalesce({{ share_pattern.format(tier) }}, 0){{ ' +' if not loop.last }}
+            {%- endfor %}
+            - 1
+        ) > 1e-9
+{% endtest %}

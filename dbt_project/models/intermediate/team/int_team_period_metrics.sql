@@ -173,12 +173,10 @@ shares as (
     select
         *,
         {%- for tier in risk_tiers() %}
-        case when classified_effort > 0 then {{ tier }}_effort / classified_effort end
-            as {{ tier }}_share,
+        {{ share_of(tier ~ '_effort', 'classified_effort') }} as {{ tier }}_share,
         {%- endfor %}
-        case when total_effort > 0 then unclassified_effort / total_effort end
-            as unclassified_share,
-        case when total_effort > 0 then unplanned_effort / total_effort end as unplanned_share
+        {{ share_of('unclassified_effort', 'total_effort') }} as unclassified_share,
+        {{ share_of('unplanned_effort', 'total_effort') }} as unplanned_share
     from joined
 
 ),
@@ -187,22 +185,16 @@ assessed as (
 
     select
         *,
-        0.5 * (
-            {%- for tier in risk_tiers() %}
-            abs({{ tier }}_share - {{ tier }}_target_share){{ ' +' if not loop.last }}
-            {%- endfor %}
-        ) as mix_drift,
+        {{ mix_drift() }} as mix_drift,
         {{ risk_appetite_index('{}_share') }} as risk_appetite_index,
         {%- for tier in risk_tiers() %}
         -- rounded: a share exactly on the tolerance's edge must not flip on floating-point noise
         coalesce(round(abs({{ tier }}_share - {{ tier }}_target_share), 9) > {{ tolerance }}, false)
             as {{ tier }}_outside_band,
         {%- endfor %}
-        case when capacity_person_days > 0 then attributed_person_days / capacity_person_days end
-            as attribution_coverage,
+        {{ share_of('attributed_person_days', 'capacity_person_days') }} as attribution_coverage,
         completed_items * 7.0 / calendar_days as throughput_per_week,
-        case when completed_flow_days > 0 then completed_active_days / completed_flow_days end
-            as flow_efficiency,
+        {{ share_of('completed_active_days', 'completed_flow_days') }} as flow_efficiency,
         {%- for work_type in work_types() %}
         case
             when completed_items > 0 then completed_{{ work_type }}_items * 1.0 / completed_items

@@ -94,12 +94,35 @@ issues as (
 
 ),
 
-member_days as (
+project_day_issues as (
 
+    -- each day, the project's own issue and the issues that were its children then
+    select project_id, date_day, day_end, project_issue_id as issue_id, true as is_project_issue
+    from project_days
+    union all
     select
         project_days.project_id,
         project_days.date_day,
+        project_days.day_end,
         memberships.issue_id,
+        false as is_project_issue
+    from project_days
+    inner join {{ ref('int_project_memberships') }} as memberships
+        on project_days.project_id = memberships.project_id
+        and {{ holds_just_before('memberships', 'project_days.day_end') }}
+
+),
+
+issue_days as (
+
+    -- each of those issues as it stood at the end of the day
+    select
+        project_day_issues.project_id,
+        project_day_issues.date_day,
+        project_day_issues.day_end,
+        project_day_issues.issue_id,
+        project_day_issues.is_project_issue,
+        status_intervals.status_name,
         case
             when status_intervals.flow_state = 'done' and issues.is_cancelled_by_resolution
                 then 'cancelled'
@@ -108,17 +131,14 @@ member_days as (
         coalesce(status_intervals.is_blocked_status, false) as is_blocked_status,
         flag_intervals.issue_id is not null as is_flagged,
         issues.story_points
-    from project_days
-    inner join {{ ref('int_project_memberships') }} as memberships
-        on project_days.project_id = memberships.project_id
-        and {{ holds_just_before('memberships', 'project_days.day_end') }}
-    inner join issues on memberships.issue_id = issues.issue_id
+    from project_day_issues
+    inner join issues on project_day_issues.issue_id = issues.issue_id
     left join status_intervals
-        on memberships.issue_id = status_intervals.issue_id
-        and {{ holds_just_before('status_intervals', 'project_days.day_end') }}
+        on project_day_issues.issue_id = status_intervals.issue_id
+        and {{ holds_just_before('status_intervals', 'project_day_issues.day_end') }}
     left join flag_intervals
-        on memberships.issue_id = flag_intervals.issue_id
-        and {{ holds_just_before('flag_intervals', 'project_days.day_end') }}
+        on project_day_issues.issue_id = flag_intervals.issue_id
+        and {{ holds_just_before('flag_intervals', 'project_day_issues.day_end') }}
 
 ),
 
@@ -137,7 +157,8 @@ children as (
             as flagged_open_children,
         count(case when flow_state not in ('done', 'cancelled') and is_blocked_status then 1 end)
             as blocked_open_children
-    from member_days
+    from issue_days
+    where not is_project_issue
     group by project_id, date_day
 
 ),
@@ -145,29 +166,19 @@ children as (
 project_issue_days as (
 
     select
-        project_days.project_id,
-        project_days.date_day,
-        status_intervals.status_name as project_status_name,
-        case
-            when status_intervals.flow_state = 'done' and issues.is_cancelled_by_resolution
-                then 'cancelled'
-            else status_intervals.flow_state
-        end as project_flow_state,
-        coalesce(status_intervals.is_blocked_status, false) as is_project_blocked_status,
-        flag_intervals.issue_id is not null as is_project_flagged,
+        issue_days.project_id,
+        issue_days.date_day,
+        issue_days.status_name as project_status_name,
+        issue_days.flow_state as project_flow_state,
+        issue_days.is_blocked_status as is_project_blocked_status,
+        issue_days.is_flagged as is_project_flagged,
         cast(due_intervals.value as date) as due_date
-    from project_days
-    inner join issues on project_days.project_issue_id = issues.issue_id
-    left join status_intervals
-        on project_days.project_issue_id = status_intervals.issue_id
-        and {{ holds_just_before('status_intervals', 'project_days.day_end') }}
-    left join flag_intervals
-        on project_days.project_issue_id = flag_intervals.issue_id
-        and {{ holds_just_before('flag_intervals', 'project_days.day_end') }}
+    from issue_days
     left join {{ ref('int_issue_attribute_intervals') }} as due_intervals
-        on project_days.project_issue_id = due_intervals.issue_id
+        on issue_days.issue_id = due_intervals.issue_id
         and due_intervals.attribute = 'due_date'
-        and {{ holds_just_before('due_intervals', 'project_days.day_end') }}
+        and {{ holds_just_before('due_intervals', 'issue_days.day_end') }}
+    where issue_days.is_project_issue
 
 ),
 

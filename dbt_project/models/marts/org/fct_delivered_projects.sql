@@ -7,13 +7,6 @@ delivered as (
 
     select
         project_id,
-        owning_team,
-        mission,
-        risk_tier,
-        success_curve,
-        impact,
-        p_success,
-        expected_impact,
         completed_at,
         {{ utc_day('completed_at') }} as completed_on,
         due_date
@@ -27,19 +20,19 @@ final as (
     select
         delivered.project_id,
         projects.summary,
-        delivered.owning_team,
+        projects.owning_team,
         calendar.quarter_start,
         calendar.quarter_label,
         delivered.completed_at,
         delivered.completed_on,
         delivered.due_date,
         delivered.completed_on <= delivered.due_date as is_on_time,
-        delivered.risk_tier,
-        delivered.success_curve,
-        delivered.mission,
-        delivered.impact,
-        delivered.p_success,
-        delivered.expected_impact,
+        projects.risk_tier,
+        projects.success_curve,
+        projects.mission,
+        projects.impact,
+        projects.p_success,
+        projects.expected_impact,
         project_effort.person_days_to_date as effort_person_days
     from delivered
     inner join {{ ref('dim_projects') }} as projects

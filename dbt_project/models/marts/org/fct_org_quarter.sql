@@ -208,8 +208,9 @@ joined as (
         coalesce(org_mix.classified_effort, 0) as classified_effort,
         {%- for tier in risk_tiers() %}
         coalesce(org_mix.{{ tier }}_effort, 0) as {{ tier }}_effort,
-        org_mix.{{ tier }}_effort / nullif(org_mix.classified_effort, 0) as {{ tier }}_share,
-        org_mix.{{ tier }}_weighted_target / nullif(org_mix.classified_effort, 0)
+        {{ share_of('org_mix.' ~ tier ~ '_effort', 'org_mix.classified_effort') }}
+            as {{ tier }}_share,
+        {{ share_of('org_mix.' ~ tier ~ '_weighted_target', 'org_mix.classified_effort') }}
             as {{ tier }}_target_share,
         {%- endfor %}
         coalesce(postures.teams_with_classified_effort, 0) as teams_with_classified_effort,
@@ -256,11 +257,7 @@ final as (
         {{ tier }}_share,
         {{ tier }}_target_share,
         {%- endfor %}
-        0.5 * (
-            {%- for tier in risk_tiers() %}
-            abs({{ tier }}_share - {{ tier }}_target_share){{ ' +' if not loop.last }}
-            {%- endfor %}
-        ) as mix_drift,
+        {{ mix_drift() }} as mix_drift,
         {{ risk_appetite_index('{}_share') }} as risk_appetite_index,
         {{ risk_appetite_index('{}_target_share') }} as target_index,
         teams_with_classified_effort,

@@ -11,9 +11,12 @@ team_quarters as (
         quarter_start,
         quarter_label,
         is_current,
-        classified_effort,
         moonshot_share,
         moonshot_target_share,
+        -- rounded: a share exactly on target must not miss it on floating-point noise
+        case when classified_effort > 0
+            then round(moonshot_share - moonshot_target_share, 9) >= 0
+        end as reached_moonshot_target,
         sure_thing_share
     from {{ ref('fct_team_quarter') }}
 
@@ -43,10 +46,11 @@ assessed as (
         team_quarters.is_current,
         team_quarters.moonshot_share,
         team_quarters.moonshot_target_share,
-        -- rounded: a share exactly on target must not miss it on floating-point noise
-        case when team_quarters.classified_effort > 0
-            then round(team_quarters.moonshot_share - team_quarters.moonshot_target_share, 9) >= 0
-        end as reached_moonshot_target,
+        team_quarters.reached_moonshot_target,
+        max(
+            case when team_quarters.reached_moonshot_target then team_quarters.quarter_start end
+        ) over (team_history rows between unbounded preceding and current row)
+            as last_moonshot_target_quarter_start,
         team_quarters.sure_thing_share,
         lead(team_quarters.sure_thing_share) over team_history as next_quarter_sure_thing_share,
         lead(team_quarters.is_current) over team_history as is_next_quarter_current,
@@ -57,31 +61,6 @@ assessed as (
         on team_quarters.team = moonshot_setbacks.team
         and team_quarters.quarter_start = moonshot_setbacks.quarter_start
     window team_history as (partition by team_quarters.team order by team_quarters.quarter_start)
-
-),
-
-recency as (
-
-    select
-        team_quarter_id,
-        team,
-        quarter_start,
-        quarter_label,
-        is_current,
-        moonshot_share,
-        moonshot_target_share,
-        reached_moonshot_target,
-        sure_thing_share,
-        next_quarter_sure_thing_share,
-        is_next_quarter_current,
-        failed_moonshots,
-        failed_moonshot_projects,
-        max(case when reached_moonshot_target then quarter_start end) over (
-            partition by team
-            order by quarter_start
-            rows between unbounded preceding and current row
-        ) as last_moonshot_target_quarter_start
-    from assessed
 
 ),
 
@@ -107,7 +86,7 @@ final as (
         case when failed_moonshots > 0 then next_quarter_sure_thing_share - sure_thing_share end
             as sure_thing_share_change_after_failure,
         case when failed_moonshots > 0 then is_next_quarter_current end as is_change_provisional
-    from recency
+    from assessed
 
 )
 

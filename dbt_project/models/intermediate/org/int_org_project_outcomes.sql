@@ -1,4 +1,3 @@
-{{ config(materialized='view', schema='intermediate') }}
 -- How each portfolio project ended, or that it is still open, as of the as-of date: the project
 -- issue's own flow state decides (an epic closes when its owner closes it, not when its children
 -- happen to be done). UNPLANNED buckets never end and are left out.
@@ -12,9 +11,6 @@ projects as (
         owning_team,
         mission,
         risk_tier,
-        success_curve,
-        impact,
-        p_success,
         expected_impact,
         current_due_date as due_date
     from {{ ref('dim_projects') }}
@@ -22,24 +18,17 @@ projects as (
 
 ),
 
-outcomes as (
+flow_times as (
+
+    select issue_id, created_at, completed_at, end_flow_state, is_done, is_cancelled
+    from {{ ref('int_issue_flow_times') }}
+
+),
+
+setbacks as (
 
     select
         projects.project_id,
-        projects.project_issue_id,
-        projects.owning_team,
-        projects.mission,
-        projects.risk_tier,
-        projects.success_curve,
-        projects.impact,
-        projects.p_success,
-        projects.expected_impact,
-        flow_times.created_at,
-        flow_times.completed_at,
-        flow_times.end_flow_state,
-        flow_times.is_done,
-        flow_times.is_cancelled,
-        projects.due_date,
         case when flow_times.is_cancelled then {{ utc_day('flow_times.completed_at') }} end
             as cancelled_on,
         -- "off_track at its due date": being overdue is the first off_track rule, so a project
@@ -50,42 +39,42 @@ outcomes as (
                 then cast({{ dbt.dateadd('day', 1, 'projects.due_date') }} as date)
         end as missed_due_date_on
     from projects
-    inner join {{ ref('int_issue_flow_times') }} as flow_times
-        on projects.project_issue_id = flow_times.issue_id
+    inner join flow_times on projects.project_issue_id = flow_times.issue_id
 
 ),
 
 final as (
 
     select
-        project_id,
-        project_issue_id,
-        owning_team,
-        mission,
-        risk_tier,
-        success_curve,
-        impact,
-        p_success,
-        expected_impact,
-        created_at,
-        completed_at,
-        end_flow_state,
-        completed_at is null as is_open,
-        is_done,
-        is_cancelled,
-        due_date,
+        projects.project_id,
+        projects.project_issue_id,
+        projects.owning_team,
+        projects.mission,
+        projects.risk_tier,
+        projects.expected_impact,
+        flow_times.created_at,
+        flow_times.completed_at,
+        flow_times.end_flow_state,
+        flow_times.completed_at is null as is_open,
+        flow_times.is_done,
+        flow_times.is_cancelled,
+        projects.due_date,
         -- the first of the two setbacks, when both happened (missed, then cancelled)
         case
-            when missed_due_date_on <= coalesce(cancelled_on, missed_due_date_on)
+            when setbacks.missed_due_date_on
+                <= coalesce(setbacks.cancelled_on, setbacks.missed_due_date_on)
                 then 'missed_due_date'
-            when cancelled_on is not null then 'cancelled'
+            when setbacks.cancelled_on is not null then 'cancelled'
         end as unsuccessful_end,
         case
-            when missed_due_date_on <= coalesce(cancelled_on, missed_due_date_on)
-                then missed_due_date_on
-            else cancelled_on
+            when setbacks.missed_due_date_on
+                <= coalesce(setbacks.cancelled_on, setbacks.missed_due_date_on)
+                then setbacks.missed_due_date_on
+            else setbacks.cancelled_on
         end as ended_unsuccessfully_on
-    from outcomes
+    from projects
+    inner join flow_times on projects.project_issue_id = flow_times.issue_id
+    inner join setbacks on projects.project_id = setbacks.project_id
 
 )
 
