@@ -1,4 +1,8 @@
-"""`python -m benchmarks [--quick] [name ...]`: run the benchmarks and print a table."""
+"""`python -m benchmarks [--quick] [name ...]`: run the benchmarks and print a table.
+
+Each benchmark's docstring says what it measures and how to size it (the dbt one: the
+environment variables BENCH_DBT_ISSUES and BENCH_DBT_DIR).
+"""
 
 from __future__ import annotations
 
