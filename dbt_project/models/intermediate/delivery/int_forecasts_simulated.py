@@ -70,18 +70,24 @@ def simulate_project(
     at_checkpoint = np.zeros(trials)
     week = 0
     can_deliver = history.size > 0 and history.max() > 0.0
-    while (
-        can_deliver and week < horizon_weeks and (np.isinf(finish).any() or week < checkpoint_week)
-    ):
+    # Until the checkpoint every trial is drawn (a finished one still counts what the team would
+    # deliver by then); after it only the unfinished ones, so a long tail of slow trials does not
+    # make every trial draw until the slowest finishes.
+    drawn = np.arange(trials)
+    while can_deliver and week < horizon_weeks:
+        if week >= checkpoint_week:
+            drawn = drawn[np.isinf(finish[drawn])]
+            if not drawn.size:
+                break
         steps = min(WEEKS_PER_STEP, horizon_weeks - week)
-        draws = history[rng.integers(0, history.size, size=(trials, steps))]
-        path = delivered[:, None] + np.cumsum(draws, axis=1)
-        crossed = path >= scope[:, None]
-        newly_done = np.isinf(finish) & crossed[:, -1]
-        finish[newly_done] = week + 1 + crossed[newly_done].argmax(axis=1)
+        draws = history[rng.integers(0, history.size, size=(drawn.size, steps))]
+        path = delivered[drawn, None] + np.cumsum(draws, axis=1)
+        crossed = path >= scope[drawn, None]
+        newly_done = np.isinf(finish[drawn]) & crossed[:, -1]
+        finish[drawn[newly_done]] = week + 1 + crossed[newly_done].argmax(axis=1)
         if week < checkpoint_week <= week + steps:
-            at_checkpoint = path[:, checkpoint_week - week - 1]
-        delivered = path[:, -1]
+            at_checkpoint[drawn] = path[:, checkpoint_week - week - 1]
+        delivered[drawn] = path[:, -1]
         week += steps
     if checkpoint_week > week:
         at_checkpoint = delivered
