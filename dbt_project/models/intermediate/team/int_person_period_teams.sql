@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Which team each person belongs to in each period, with their capacity and attributed effort
 -- there, for the teams' attribution coverage. A person belongs to the team they spent the most
 -- attributed person-days for in the period (ties: the team first by name); in a period without
