@@ -56,9 +56,10 @@ ranked_teams as (
         period_grain,
         period_start,
         team,
+        -- rounded: equal efforts summed in another row order differ in the last bits
         row_number() over (
             partition by account_id, period_grain, period_start
-            order by effort_person_days desc, team
+            order by round(effort_person_days, 9) desc, team
         ) as team_rank
     from team_effort
 
