@@ -81,13 +81,18 @@ def simulate_project(
                 break
         steps = min(WEEKS_PER_STEP, horizon_weeks - week)
         draws = history[rng.integers(0, history.size, size=(drawn.size, steps))]
-        path = delivered[drawn, None] + np.cumsum(draws, axis=1)
-        crossed = path >= scope[drawn, None]
-        newly_done = np.isinf(finish[drawn]) & crossed[:, -1]
-        finish[drawn[newly_done]] = week + 1 + crossed[newly_done].argmax(axis=1)
         if week < checkpoint_week <= week + steps:
-            at_checkpoint[drawn] = path[:, checkpoint_week - week - 1]
-        delivered[drawn] = path[:, -1]
+            at_checkpoint[drawn] = delivered[drawn] + draws[:, : checkpoint_week - week].sum(axis=1)
+        # Week by week (a cumulative sum) only for the trials that may finish within the step; the
+        # margin covers sums added in another order differing in the last bits.
+        reached = delivered[drawn] + draws.sum(axis=1)
+        crossing = np.flatnonzero(np.isinf(finish[drawn]) & (reached >= scope[drawn] * (1 - 1e-9)))
+        path = delivered[drawn[crossing], None] + np.cumsum(draws[crossing], axis=1)
+        crossed = path >= scope[drawn[crossing], None]
+        done = crossed[:, -1]
+        finish[drawn[crossing[done]]] = week + 1 + crossed[done].argmax(axis=1)
+        reached[crossing] = path[:, -1]
+        delivered[drawn] = reached
         week += steps
     if checkpoint_week > week:
         at_checkpoint = delivered
