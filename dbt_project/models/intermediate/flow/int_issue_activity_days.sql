@@ -2,6 +2,7 @@
     materialized='incremental',
     unique_key='issue_id',
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
     post_hook='{{ drop_deleted_issues() }}',
 ) }}
 -- Who did anything on an issue, and on which days: its creation, any changelog item, any worklog

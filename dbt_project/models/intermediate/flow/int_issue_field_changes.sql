@@ -2,6 +2,7 @@
     materialized='incremental',
     unique_key='issue_id',
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
     post_hook='{{ drop_deleted_issues() }}',
 ) }}
 -- The changelog items that move a tracked attribute (status, assignee, flagged, due date, parent,

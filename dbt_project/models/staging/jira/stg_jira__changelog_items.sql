@@ -1,4 +1,9 @@
-{{ config(materialized='incremental', unique_key='issue_id', incremental_strategy='delete+insert') }}
+{{ config(
+    materialized='incremental',
+    unique_key='issue_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+) }}
 -- Every batch that saw an issue carries its whole history: keep one copy of each item.
 -- Incremental by issue (macros/incremental_by_issue): an issue landed again has its items from
 -- every batch redone.
