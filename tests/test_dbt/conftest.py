@@ -187,3 +187,42 @@ def build_warehouse(tmp_path_factory) -> Callable[..., duckdb.DuckDBPyConnection
     yield build
     for connection in connections:
         connection.close()
+
+
+def dbt_build(
+    workdir: Path, database: Path, as_of: str, select: str, *, full_refresh: bool = False
+) -> None:
+    """`dbt build --select select` of the landing and classification under `workdir` (each
+    `land`ed batch then `write_classification`), as an incremental or full-refresh run would."""
+    dbt_vars = {
+        "landing_dir": str(workdir / "landing"),
+        "classified_dir": str(workdir / "classified"),
+        "build_db_path": str(database),
+        "as_of_date": as_of,
+    }
+    completed = subprocess.run(
+        [
+            DBT,
+            "--no-use-colors",
+            "build",
+            "--select",
+            select,
+            "--indirect-selection",
+            "cautious",
+            *(["--full-refresh"] if full_refresh else []),
+            "--vars",
+            json.dumps(dbt_vars),
+            "--target-path",
+            str(workdir / "target"),
+            "--log-path",
+            str(workdir / "logs"),
+            "--project-dir",
+            str(DBT_PROJECT),
+            "--profiles-dir",
+            str(DBT_PROJECT),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=DBT_PROJECT,
+    )
+    assert completed.returncode == 0, completed.stdout[-4000:]

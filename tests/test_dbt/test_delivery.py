@@ -3,16 +3,13 @@ incremental build against a full refresh after another day of data has landed.""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from ingest.classify import write_classification
-from tests.test_dbt.conftest import DBT, DBT_PROJECT, land
+from tests.test_dbt.conftest import dbt_build, land
 
 FIRST_AS_OF, AS_OF = "2026-05-20", "2026-05-29"
 SELECT = "+fct_project_health +dim_projects"
@@ -117,41 +114,6 @@ def second_batch(jira) -> dict[str, list[dict]]:
     }
 
 
-def dbt_build(workdir: Path, database: Path, as_of: str, *, full_refresh: bool = False) -> None:
-    dbt_vars = {
-        "landing_dir": str(workdir / "landing"),
-        "classified_dir": str(workdir / "classified"),
-        "build_db_path": str(database),
-        "as_of_date": as_of,
-    }
-    completed = subprocess.run(
-        [
-            DBT,
-            "--no-use-colors",
-            "build",
-            "--select",
-            SELECT,
-            "--indirect-selection",
-            "cautious",
-            *(["--full-refresh"] if full_refresh else []),
-            "--vars",
-            json.dumps(dbt_vars),
-            "--target-path",
-            str(workdir / "target"),
-            "--log-path",
-            str(workdir / "logs"),
-            "--project-dir",
-            str(DBT_PROJECT),
-            "--profiles-dir",
-            str(DBT_PROJECT),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=DBT_PROJECT,
-    )
-    assert completed.returncode == 0, completed.stdout[-4000:]
-
-
 @pytest.fixture(scope="module")
 def warehouses(tmp_path_factory, jira):
     """(incremental, full refresh): the first built as of the first day, then incrementally after
@@ -160,11 +122,11 @@ def warehouses(tmp_path_factory, jira):
     incremental, full = workdir / "incremental.duckdb", workdir / "full.duckdb"
     land(workdir / "landing", "b1", first_batch(jira))
     write_classification(workdir / "landing", workdir / "classified")
-    dbt_build(workdir, incremental, FIRST_AS_OF)
+    dbt_build(workdir, incremental, FIRST_AS_OF, SELECT)
     land(workdir / "landing", "b2", second_batch(jira))
     write_classification(workdir / "landing", workdir / "classified")
-    dbt_build(workdir, incremental, AS_OF)
-    dbt_build(workdir, full, AS_OF, full_refresh=True)
+    dbt_build(workdir, incremental, AS_OF, SELECT)
+    dbt_build(workdir, full, AS_OF, SELECT, full_refresh=True)
     connections = [duckdb.connect(str(path), read_only=True) for path in (incremental, full)]
     yield connections
     for connection in connections:

@@ -70,18 +70,29 @@ def simulate_project(
     at_checkpoint = np.zeros(trials)
     week = 0
     can_deliver = history.size > 0 and history.max() > 0.0
-    while (
-        can_deliver and week < horizon_weeks and (np.isinf(finish).any() or week < checkpoint_week)
-    ):
+    # Until the checkpoint every trial is drawn (a finished one still counts what the team would
+    # deliver by then); after it only the unfinished ones, so a long tail of slow trials does not
+    # make every trial draw until the slowest finishes.
+    drawn = np.arange(trials)
+    while can_deliver and week < horizon_weeks:
+        if week >= checkpoint_week:
+            drawn = drawn[np.isinf(finish[drawn])]
+            if not drawn.size:
+                break
         steps = min(WEEKS_PER_STEP, horizon_weeks - week)
-        draws = history[rng.integers(0, history.size, size=(trials, steps))]
-        path = delivered[:, None] + np.cumsum(draws, axis=1)
-        crossed = path >= scope[:, None]
-        newly_done = np.isinf(finish) & crossed[:, -1]
-        finish[newly_done] = week + 1 + crossed[newly_done].argmax(axis=1)
+        draws = history[rng.integers(0, history.size, size=(drawn.size, steps))]
         if week < checkpoint_week <= week + steps:
-            at_checkpoint = path[:, checkpoint_week - week - 1]
-        delivered = path[:, -1]
+            at_checkpoint[drawn] = delivered[drawn] + draws[:, : checkpoint_week - week].sum(axis=1)
+        # Week by week (a cumulative sum) only for the trials that may finish within the step; the
+        # margin covers sums added in another order differing in the last bits.
+        reached = delivered[drawn] + draws.sum(axis=1)
+        crossing = np.flatnonzero(np.isinf(finish[drawn]) & (reached >= scope[drawn] * (1 - 1e-9)))
+        path = delivered[drawn[crossing], None] + np.cumsum(draws[crossing], axis=1)
+        crossed = path >= scope[drawn[crossing], None]
+        done = crossed[:, -1]
+        finish[drawn[crossing[done]]] = week + 1 + crossed[done].argmax(axis=1)
+        reached[crossing] = path[:, -1]
+        delivered[drawn] = reached
         week += steps
     if checkpoint_week > week:
         at_checkpoint = delivered

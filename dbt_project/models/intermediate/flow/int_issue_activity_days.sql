@@ -1,15 +1,29 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    unique_key='issue_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook='{{ drop_deleted_issues() }}',
+) }}
 -- Who did anything on an issue, and on which days: its creation, any changelog item, any worklog
 -- (the day the work was done and the day it was logged). Effort attribution stops crediting an
 -- issue idle for too long and counts people from their first to their last activity; flow times
--- report the last activity.
+-- report the last activity. Incremental by issue (macros/incremental_by_issue): the worklogs are
+-- those of the issue's landed version, so they change only with it.
 with
 
 issues as (
 
-    select issue_id, created_at
+    select issue_id, created_at, landed_in_batch_id
     from {{ ref('stg_jira__issues') }}
     where not is_deleted
+    {%- if is_incremental() %}
+        and issue_id in (
+            {{ issues_landed_since_last_build(ref('stg_jira__issues')) | indent(8) }}
+            union
+            {{ issues_landed_since_last_build(ref('stg_jira__changelog_items')) | indent(8) }}
+        )
+    {%- endif %}
 
 ),
 
@@ -49,14 +63,16 @@ daily as (
 final as (
 
     select
-        issue_id || ':' || cast(activity_date as varchar) || ':' || coalesce(account_id, '')
-            as issue_activity_day_id,
-        issue_id,
-        activity_date,
-        account_id,
-        activity_count,
-        last_activity_at
+        daily.issue_id || ':' || cast(daily.activity_date as varchar) || ':'
+        || coalesce(daily.account_id, '') as issue_activity_day_id,
+        daily.issue_id,
+        daily.activity_date,
+        daily.account_id,
+        daily.activity_count,
+        daily.last_activity_at,
+        issues.landed_in_batch_id
     from daily
+    inner join issues on daily.issue_id = issues.issue_id
 
 )
 

@@ -1,11 +1,56 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    unique_key='issue_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook='{{ drop_deleted_issues() }}',
+) }}
 -- Each issue's assignee, flag, due date, parent and sprints over time, rebuilt from the complete
 -- changelog like the status intervals. Before an attribute's first change the issue held that
 -- change's `from` value; an attribute never changed holds the issue's current value throughout
 -- (the Flagged field is not landed on issues, so a never-changed flag reads as unset).
+-- Incremental by issue (macros/incremental_by_issue); a parent given by key resolves to the id of
+-- the issue holding that key now, so the children of a parent landed since are redone too.
 {%- set scalar_attributes = ['assignee', 'flagged', 'due_date', 'parent'] %}
 
 with
+
+{%- if is_incremental() %}
+
+landed_issues as (
+
+    select issue_id, issue_key
+    from {{ ref('stg_jira__issues') }}
+    where issue_id in ({{ issues_landed_since_last_build(ref('stg_jira__issues')) }})
+
+),
+
+redone_issues as (
+
+    select issue_id from landed_issues
+    union
+    {{ issues_landed_since_last_build(ref('int_issue_field_changes')) }}
+    union
+    -- children naming a landed issue's key, now or in their history
+    select issue_id
+    from {{ ref('stg_jira__issues') }}
+    where coalesce(parent_id, parent_key, epic_link_key) in (select issue_key from landed_issues)
+    union
+    select issue_id
+    from {{ ref('int_issue_field_changes') }}
+    where attribute = 'parent'
+        and (
+            from_value in (select issue_key from landed_issues)
+            or to_value in (select issue_key from landed_issues)
+        )
+    union
+    -- children whose parent key resolved to a landed issue, which may hold another key now
+    select issue_id
+    from {{ this }}
+    where attribute = 'parent' and value in (select issue_id from landed_issues)
+
+),
+{%- endif %}
 
 issues as (
 
@@ -15,9 +60,13 @@ issues as (
         assignee_account_id,
         due_date,
         coalesce(parent_id, parent_key, epic_link_key) as parent,
-        sprint_ids
+        sprint_ids,
+        landed_in_batch_id
     from {{ ref('stg_jira__issues') }}
     where not is_deleted
+    {%- if is_incremental() %}
+        and issue_id in (select issue_id from redone_issues)
+    {%- endif %}
 
 ),
 
@@ -26,6 +75,9 @@ attribute_changes as (
     select issue_id, attribute, change_seq, changed_at, from_value, to_value
     from {{ ref('int_issue_field_changes') }}
     where attribute in ('{{ (scalar_attributes + ['sprint']) | join("', '") }}')
+    {%- if is_incremental() %}
+        and issue_id in (select issue_id from redone_issues)
+    {%- endif %}
 
 ),
 
@@ -201,14 +253,16 @@ intervals as (
 final as (
 
     select
-        attribute_interval_id,
-        issue_id,
-        attribute,
-        value,
-        valid_from,
-        valid_to,
-        valid_to is null as is_current
+        intervals.attribute_interval_id,
+        intervals.issue_id,
+        intervals.attribute,
+        intervals.value,
+        intervals.valid_from,
+        intervals.valid_to,
+        intervals.valid_to is null as is_current,
+        issues.landed_in_batch_id
     from intervals
+    inner join issues on intervals.issue_id = issues.issue_id
 
 )
 

@@ -1,8 +1,14 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    unique_key='issue_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook='{{ drop_deleted_issues() }}',
+) }}
 -- The changelog items that move a tracked attribute (status, assignee, flagged, due date, parent,
 -- sprint) of an issue not deleted, numbered per issue and attribute, with raw values made
 -- comparable with the issues' own columns. Read once here, so that the interval models do not
--- each deduplicate the whole changelog again.
+-- each deduplicate the whole changelog again. Incremental by issue (macros/incremental_by_issue).
 with
 
 issues as (
@@ -26,9 +32,15 @@ items as (
         items.from_value,
         items.from_string,
         items.to_value,
-        items.to_string
+        items.to_string,
+        items.landed_in_batch_id
     from {{ ref('stg_jira__changelog_items') }} as items
     inner join issues on items.issue_id = issues.issue_id
+    {%- if is_incremental() %}
+    where items.issue_id in (
+        {{ issues_landed_since_last_build(ref('stg_jira__changelog_items')) }}
+    )
+    {%- endif %}
 
 ),
 
@@ -54,8 +66,9 @@ final as (
             when 'parent' then coalesce({{ value }}, {{ display }})
             else {{ value }}
         end), '') as {{ side }}_value,
-        {{ display }}{{ ',' if not loop.last }}
+        {{ display }},
         {%- endfor %}
+        landed_in_batch_id
     from items
     where attribute is not null
 

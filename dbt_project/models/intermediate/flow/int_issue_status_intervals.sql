@@ -1,13 +1,50 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    unique_key='issue_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook='{{ drop_deleted_issues() }}',
+) }}
 -- Each issue's life as contiguous status intervals with their flow state, rebuilt from the complete
 -- changelog, so that any past moment can be looked at as it was then. Deleted issues are left out.
+-- Incremental by issue (macros/incremental_by_issue); an issue whose statuses map differently now
+-- (a renamed status, an edited flow_state_overrides seed) is redone too.
 with
+
+{%- if is_incremental() %}
+
+remapped_issues as (
+
+    select held.issue_id
+    from {{ this }} as held
+    left join {{ ref('int_statuses_mapped_to_flow_states') }} as statuses
+        on held.status_id = statuses.status_id
+    where held.status_name is distinct from statuses.status_name
+        or held.status_category is distinct from statuses.status_category
+        or held.flow_state is distinct from statuses.flow_state
+        or held.is_blocked_status is distinct from statuses.is_blocked_status
+
+),
+
+redone_issues as (
+
+    {{ issues_landed_since_last_build(ref('stg_jira__issues')) }}
+    union
+    {{ issues_landed_since_last_build(ref('int_issue_field_changes')) }}
+    union
+    select issue_id from remapped_issues
+
+),
+{%- endif %}
 
 issues as (
 
-    select issue_id, created_at, status_id
+    select issue_id, created_at, status_id, landed_in_batch_id
     from {{ ref('stg_jira__issues') }}
     where not is_deleted
+    {%- if is_incremental() %}
+        and issue_id in (select issue_id from redone_issues)
+    {%- endif %}
 
 ),
 
@@ -21,6 +58,9 @@ status_changes as (
         to_value as to_status_id
     from {{ ref('int_issue_field_changes') }}
     where attribute = 'status'
+    {%- if is_incremental() %}
+        and issue_id in (select issue_id from redone_issues)
+    {%- endif %}
 
 ),
 
@@ -72,8 +112,10 @@ final as (
         statuses.is_blocked_status,
         bounded.valid_from,
         bounded.valid_to,
-        bounded.valid_to is null as is_current
+        bounded.valid_to is null as is_current,
+        issues.landed_in_batch_id
     from bounded
+    inner join issues on bounded.issue_id = issues.issue_id
     left join {{ ref('int_statuses_mapped_to_flow_states') }} as statuses
         on bounded.status_id = statuses.status_id
 

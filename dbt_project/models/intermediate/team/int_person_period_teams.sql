@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Which team each person belongs to in each period, with their capacity and attributed effort
 -- there, for the teams' attribution coverage. A person belongs to the team they spent the most
 -- attributed person-days for in the period (ties: the team first by name); in a period without
@@ -55,9 +56,10 @@ ranked_teams as (
         period_grain,
         period_start,
         team,
+        -- rounded: equal efforts summed in another row order differ in the last bits
         row_number() over (
             partition by account_id, period_grain, period_start
-            order by effort_person_days desc, team
+            order by round(effort_person_days, 9) desc, team
         ) as team_rank
     from team_effort
 

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Flow metrics per team and period (spec sections 3 and 5) over the team's standard work items
 -- (epics are projects, sub-tasks parts of their parent's item): what arrived, what was completed
 -- or cancelled, how long the completed items took, and the work in progress when the period ended.

@@ -26,9 +26,10 @@ ranked_teams as (
         max(last_effort_day) over (partition by account_id) as person_last_effort_day,
         count(*) over (partition by account_id) as team_count,
         -- ties go to the team worked for most recently, then by name, so the choice is stable
+        -- (efforts rounded: equal sums added in another row order differ in the last bits)
         row_number() over (
             partition by account_id
-            order by effort_person_days desc, last_effort_day desc, team
+            order by round(effort_person_days, 9) desc, last_effort_day desc, team
         ) as team_rank
     from team_effort
 
