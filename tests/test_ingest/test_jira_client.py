@@ -69,10 +69,13 @@ def test_without_a_configured_scope_every_browsable_project_is_a_partition(sandb
 
 
 def test_a_scan_covers_the_scope_once_with_complete_changelogs(sandbox, org):
+    # two projects, one at least with an issue whose embedded changelog Jira truncates
+    noisy_project = min(key.split("-")[0] for key in org.truth.noisy_issue_keys)
+    projects = (noisy_project, "STRAT" if noisy_project != "STRAT" else "PAY")
     sandbox.request_log.clear()
-    pages = list(reader(sandbox).scan('project in ("PAY", "STRAT")', ["*all"]))
+    pages = list(reader(sandbox).scan(scope_clauses(projects, ""), ["*all"]))
     issues = [issue for page in pages for issue in page]
-    in_scope = [i for i in org.issues if i["fields"]["project"]["key"] in ("PAY", "STRAT")]
+    in_scope = [i for i in org.issues if i["fields"]["project"]["key"] in projects]
     assert sorted(i["id"] for i in issues) == sorted(i["id"] for i in in_scope)
     assert len(pages) > 1
     for issue in issues:
